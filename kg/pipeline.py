@@ -1,0 +1,327 @@
+"""The per-document pipeline and the corpus build.
+
+ingest → normalise → entities → resolution → relations (one document at a time, see
+:func:`extract_source`), then graph → outputs for the whole corpus (:func:`build`).
+
+A document's result depends only on its bytes and the pipeline version, so results are
+cached by content hash, computed in any number of worker processes, and still give
+byte-identical outputs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from kg import __version__
+from kg.doc import DocResult, Entity, Mention, Relation
+from kg.errors import KgError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_CORPUS = PACKAGE_DIR.parent / "corpus"
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+@lru_cache(maxsize=1)
+def pipeline_version() -> str:
+    """A fingerprint of everything that decides what a document yields.
+
+    The package version plus a hash of the code, configuration, gazetteers and model
+    files: a cached result is reused only when all of them are unchanged.
+    """
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+            digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+@lru_cache(maxsize=1)
+def load_nlp():
+    """The spaCy pipeline with kg's stages, loaded once per process."""
+    from kg import nlp as kg_nlp
+    from kg import relations, resolve  # noqa: F401  (register their factories)
+
+    nlp = kg_nlp.load()
+    nlp.add_pipe("kg_resolver")
+    nlp.add_pipe("kg_relations")
+    return nlp
+
+
+def extract_text(text: str, name: str = "text", path: str = "") -> DocResult:
+    """Run the pipeline on a string (convenient for notebooks and tests)."""
+    from kg.ingest import Source
+
+    raw = text.encode("utf-8")
+    source = Source(name=name, path=path or name, text=text, encoding="utf-8", format="txt",
+                    sha256=hashlib.sha256(raw).hexdigest(), size=len(raw))
+    return extract_source(source)
+
+
+def extract_source(source) -> DocResult:
+    """Entities and relations of one ingested document (:class:`kg.ingest.Source`)."""
+    from kg.normalize import normalise
+
+    timings = {}
+    t0 = time.perf_counter()
+    norm = normalise(source.text)
+    t1 = time.perf_counter()
+    doc = load_nlp()(norm.text)
+    t2 = time.perf_counter()
+    timings = {"normalise": round(t1 - t0, 4), "nlp": round(t2 - t1, 4)}
+
+    def raw_span(start: int, end: int) -> tuple[int, int]:
+        return norm.span_to_raw(start, end)
+
+    entities = []
+    for ent in doc._.kg_entities:
+        mentions = []
+        for m in ent.mentions:
+            s, e = raw_span(m.start, m.end)
+            mentions.append(Mention(s, e, source.text[s:e], m.rule))
+        entities.append(Entity(ent.key, ent.type, ent.name, ent.aliases, mentions, ent.attrs))
+    relations = []
+    for rel in doc._.kg_relations:
+        s, e = raw_span(rel.start, rel.end)
+        relations.append(
+            Relation(rel.head, rel.relation, rel.tail, source.text[s:e], s, e,
+                     rel.rule, rel.confidence, rel.attrs)
+        )
+    return DocResult(
+        doc=source.name, path=source.path, sha256=source.sha256, chars=len(source.text),
+        encoding=source.encoding, format=source.format,
+        entities=entities, relations=relations, timings=timings,
+    )
+
+
+def process_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, cache_dir: Path | None = None) -> DocResult:
+    """Ingest and extract one file. Never raises for a bad document: the result's
+    ``status`` says ``skipped`` (unreadable input) or ``failed`` (a bug), with the reason."""
+    from kg.ingest import IngestError, read_document
+
+    path = Path(path)
+    t0 = time.perf_counter()
+    try:
+        source = read_document(path, max_bytes=max_bytes)
+    except IngestError as err:
+        return DocResult(doc=path.name, path=str(path), sha256="", chars=0, status="skipped", reason=str(err))
+    cached = _cache_path(cache_dir, source.sha256)
+    if cached is not None and cached.exists():
+        result = DocResult.from_dict(json.loads(cached.read_text(encoding="utf-8")))
+        result.doc, result.path = source.name, source.path
+        result.timings = {"cached": True}
+        return result
+    try:
+        result = extract_source(source)
+    except Exception as err:  # one bad document must not stop the batch
+        return DocResult(doc=source.name, path=source.path, sha256=source.sha256, chars=len(source.text),
+                         status="failed", reason=f"{type(err).__name__}: {err}",
+                         encoding=source.encoding, format=source.format)
+    result.timings["ingest"] = round(time.perf_counter() - t0 - sum(result.timings.values()), 4)
+    if cached is not None:
+        atomic_write_text(cached, json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True))
+    return result
+
+
+def _cache_path(cache_dir: Path | None, sha256: str) -> Path | None:
+    if cache_dir is None:
+        return None
+    return Path(cache_dir) / pipeline_version() / f"{sha256}.json"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it over ``path``:
+    readers see the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _worker_init() -> None:
+    load_nlp()
+
+
+def extract_paths(
+    paths: Sequence[Path],
+    *,
+    jobs: int = 1,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    cache_dir: Path | None = None,
+    progress: bool = True,
+) -> Iterator[DocResult]:
+    """Results for ``paths``, in the order given, computed by ``jobs`` processes."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(paths), unit="doc", desc="extract", disable=not progress or None, file=sys.stderr)
+    try:
+        if jobs <= 1 or len(paths) <= 1:
+            for path in paths:
+                yield process_path(path, max_bytes, cache_dir)
+                bar.update()
+            return
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
+            futures = [pool.submit(process_path, p, max_bytes, cache_dir) for p in paths]
+            for fut in futures:  # in input order: the outputs do not depend on scheduling
+                yield fut.result()
+                bar.update()
+    finally:
+        bar.close()
+
+
+OUTPUT_FILES = ("graph.ttl", "graph.trig", "graph.jsonld", "graph.graphml", "graph.html",
+                "entities.csv", "relations.csv", "report.json")
+
+
+class OutputLock:
+    """An exclusive lock on an output folder, so two builds never write it at once."""
+
+    def __init__(self, outdir: Path):
+        self.path = Path(outdir) / ".kg.lock"
+        self.fh = None
+
+    def __enter__(self) -> "OutputLock":
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise KgError(f"Another kg build is writing to {self.path.parent}.",
+                          hint="Wait for it to finish, or build into another folder with -o DIR.") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import fcntl
+
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+@dataclass
+class BuildReport:
+    """What a build did: per-file status, counts and timings (``report.json``)."""
+
+    files: list[dict] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    pipeline: str = ""
+
+    @property
+    def failed(self) -> list[dict]:
+        return [f for f in self.files if f["status"] != "ok"]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"pipeline": self.pipeline, "counts": self.counts, "timings": self.timings, "files": self.files},
+            ensure_ascii=False, indent=2, sort_keys=True,
+        ) + "\n"
+
+
+def render_outputs(corpus, *, base: str | None = None, title: str = "kg") -> dict[str, bytes]:
+    """Every graph output of a corpus, as bytes keyed by file name (no I/O)."""
+    import io
+
+    import networkx as nx
+
+    from kg import rdf, viz
+    from kg.graph import entities_table, relations_table, to_networkx
+
+    dataset = rdf.to_dataset(corpus, base=base)
+    outputs = {name: rdf.serialize(dataset, fmt) for name, fmt in
+               (("graph.ttl", "turtle"), ("graph.trig", "trig"), ("graph.jsonld", "json-ld"))}
+    graph = to_networkx(corpus)
+    buf = io.BytesIO()
+    nx.write_graphml(graph, buf, encoding="utf-8", prettyprint=True)
+    outputs["graph.graphml"] = buf.getvalue()
+    outputs["graph.html"] = viz.render_html(graph, title=title).encode("utf-8")
+    outputs["entities.csv"] = entities_table(corpus).encode("utf-8")
+    outputs["relations.csv"] = relations_table(corpus).encode("utf-8")
+    return outputs
+
+
+def build(
+    paths: Sequence[Path] = (),
+    outdir: Path = Path("outputs"),
+    *,
+    jobs: int = 1,
+    use_cache: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    base: str | None = None,
+    progress: bool = True,
+) -> BuildReport:
+    """Build the graph of ``paths`` (files or folders; the bundled corpus when empty)
+    into ``outdir``. Outputs are replaced only once everything is ready, so an
+    interrupted build leaves the previous outputs as they were."""
+    from kg.graph import Corpus
+    from kg.ingest import iter_documents
+
+    started = time.perf_counter()
+    paths = [Path(p) for p in paths] or [DEFAULT_CORPUS]
+    outdir = Path(outdir)
+    with OutputLock(outdir):
+        files, skipped = iter_documents(paths)
+        report = BuildReport(pipeline=pipeline_version())
+        cache_dir = outdir / ".kg-cache" if use_cache else None
+        results = []
+        for res in extract_paths(files, jobs=jobs, max_bytes=max_bytes, cache_dir=cache_dir, progress=progress):
+            results.append(res)
+            report.files.append({
+                "doc": res.doc, "path": res.path, "status": res.status, "reason": res.reason,
+                "format": res.format, "encoding": res.encoding, "chars": res.chars,
+                "entities": len(res.entities), "relations": len(res.relations), "timings": res.timings,
+            })
+        for path, reason in skipped:
+            report.files.append({"doc": Path(path).name, "path": str(path), "status": "skipped",
+                                 "reason": reason, "entities": 0, "relations": 0})
+        report.files.sort(key=lambda f: f["path"])
+        t_extract = time.perf_counter()
+        corpus = Corpus.assemble(results)
+        outputs = render_outputs(corpus, base=base)
+        t_render = time.perf_counter()
+        for res in report.files:
+            res.setdefault("format", ""), res.setdefault("encoding", ""), res.setdefault("chars", 0)
+        report.counts = {
+            "documents": len(report.files),
+            "ok": sum(f["status"] == "ok" for f in report.files),
+            "skipped": sum(f["status"] == "skipped" for f in report.files),
+            "failed": sum(f["status"] == "failed" for f in report.files),
+            "entities": len(corpus.entities),
+            "relations": len(corpus.relations),
+        }
+        report.timings = {
+            "extract": round(t_extract - started, 3),
+            "graph_and_render": round(t_render - t_extract, 3),
+        }
+        outputs["report.json"] = report.to_json().encode("utf-8")
+        # Write every file under a temporary name first, then rename them all: the
+        # renames are near-instant, so a kill leaves the old outputs or the new ones.
+        staged = []
+        for name in OUTPUT_FILES:
+            tmp = outdir / f".{name}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                fh.write(outputs[name])
+                fh.flush()
+                os.fsync(fh.fileno())
+            staged.append((tmp, outdir / name))
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    return report
