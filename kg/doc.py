@@ -94,6 +94,7 @@ class DocResult:
     reason: str = ""
     encoding: str = ""
     format: str = ""
+    warnings: list[str] = field(default_factory=list)  # e.g. damaged bytes replaced
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     timings: dict = field(default_factory=dict)

@@ -7,6 +7,7 @@ order the documents were processed in.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -138,6 +139,8 @@ def to_networkx(corpus: Corpus) -> nx.MultiDiGraph:
             evidence=first.text,
             doc=first.doc,
             n_evidence=len(rel.evidence),
+            # every sentence that states it, for the viewer's side panel
+            evidences=json.dumps([{"doc": e.doc, "text": e.text} for e in rel.evidence], ensure_ascii=False),
             confidence=max(e.confidence for e in rel.evidence),
             **{k: _scalar(v) for k, v in rel.attrs.items()},
         )

@@ -23,10 +23,10 @@ from typing import Iterable, Iterator, Sequence
 from kg import __version__
 from kg.doc import DocResult, Entity, Mention, Relation
 from kg.errors import KgError
+from kg.ingest import DEFAULT_MAX_BYTES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CORPUS = PACKAGE_DIR.parent / "corpus"
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 
 @lru_cache(maxsize=1)
@@ -97,7 +97,7 @@ def extract_source(source) -> DocResult:
         )
     return DocResult(
         doc=source.name, path=source.path, sha256=source.sha256, chars=len(source.text),
-        encoding=source.encoding, format=source.format,
+        encoding=source.encoding, format=source.format, warnings=list(source.warnings),
         entities=entities, relations=relations, timings=timings,
     )
 
@@ -165,12 +165,23 @@ def extract_paths(
     max_bytes: int = DEFAULT_MAX_BYTES,
     cache_dir: Path | None = None,
     progress: bool = True,
+    scheduler: str | None = None,
 ) -> Iterator[DocResult]:
-    """Results for ``paths``, in the order given, computed by ``jobs`` processes."""
+    """Results for ``paths``, in the order given, computed by ``jobs`` local processes,
+    or by a Dask cluster when ``scheduler`` is given (an address such as
+    ``tcp://10.0.0.5:8786``, or ``local`` for a cluster of ``jobs`` workers on this machine).
+
+    The same function runs on every document whichever executor runs it, and results
+    come back in input order, so the outputs never depend on the executor."""
     from tqdm import tqdm
 
     bar = tqdm(total=len(paths), unit="doc", desc="extract", disable=not progress or None, file=sys.stderr)
     try:
+        if scheduler:
+            for result in _extract_on_dask(paths, scheduler, jobs, max_bytes, cache_dir):
+                yield result
+                bar.update()
+            return
         if jobs <= 1 or len(paths) <= 1:
             for path in paths:
                 yield process_path(path, max_bytes, cache_dir)
@@ -183,6 +194,36 @@ def extract_paths(
                 bar.update()
     finally:
         bar.close()
+
+
+def _extract_on_dask(paths, scheduler: str, jobs: int, max_bytes: int, cache_dir) -> Iterator[DocResult]:
+    """Run :func:`process_path` on a Dask cluster. Workers need kg installed and the
+    documents (and cache folder) at the same paths, e.g. on a shared file system."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise KgError("The Dask executor needs the 'distributed' package.",
+                      hint="pip install 'kg[dask]' (or: pip install 'dask[distributed]').") from None
+    paths = [str(Path(p).resolve()) for p in paths]
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=max(jobs, 1), threads_per_worker=1, processes=True,
+                               dashboard_address=None, host="127.0.0.1")
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as err:
+            raise KgError(f"Cannot reach the Dask scheduler at {scheduler}: {err}",
+                          hint="Start one with `dask scheduler` and workers with `dask worker ADDRESS`.") from None
+    try:
+        futures = client.map(process_path, paths, max_bytes=max_bytes, cache_dir=cache_dir, pure=False)
+        for future in futures:
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 OUTPUT_FILES = ("graph.ttl", "graph.trig", "graph.jsonld", "graph.graphml", "graph.html",
@@ -267,6 +308,7 @@ def build(
     max_bytes: int = DEFAULT_MAX_BYTES,
     base: str | None = None,
     progress: bool = True,
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Build the graph of ``paths`` (files or folders; the bundled corpus when empty)
     into ``outdir``. Outputs are replaced only once everything is ready, so an
@@ -275,19 +317,22 @@ def build(
     from kg.ingest import iter_documents
 
     started = time.perf_counter()
-    paths = [Path(p) for p in paths] or [DEFAULT_CORPUS]
+    # the bundled corpus is its .txt documents (not its README)
+    paths = [Path(p) for p in paths] or sorted(DEFAULT_CORPUS.glob("*.txt"))
     outdir = Path(outdir)
     with OutputLock(outdir):
         files, skipped = iter_documents(paths)
         report = BuildReport(pipeline=pipeline_version())
         cache_dir = outdir / ".kg-cache" if use_cache else None
         results = []
-        for res in extract_paths(files, jobs=jobs, max_bytes=max_bytes, cache_dir=cache_dir, progress=progress):
+        for res in extract_paths(files, jobs=jobs, max_bytes=max_bytes, cache_dir=cache_dir,
+                                 progress=progress, scheduler=scheduler):
             results.append(res)
             report.files.append({
                 "doc": res.doc, "path": res.path, "status": res.status, "reason": res.reason,
                 "format": res.format, "encoding": res.encoding, "chars": res.chars,
                 "entities": len(res.entities), "relations": len(res.relations), "timings": res.timings,
+                "warnings": res.warnings,
             })
         for path, reason in skipped:
             report.files.append({"doc": Path(path).name, "path": str(path), "status": "skipped",

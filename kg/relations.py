@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -101,7 +101,9 @@ RULES: tuple[Rule, ...] = (
     rule("implement_of", "implements", rf"(?P<head>{{POL}}){_C}{{0,6}}(?:是|为)(?:贯彻|落实|贯彻落实)(?P<tail>{{POL}})"),
     # invests: A投资…建设X / A将在…投资20亿元…X
     rule("invest_build", "invests",
-         rf"(?P<head>{{ORG}}){_C}{{0,16}}?投资{_C}{{0,16}}?(?P<tail>{{PRJS}})", 0.75),
+         rf"(?P<head>{{ORG}})[^。；;]{{0,24}}?投资{_C}{{0,16}}?(?P<tail>{{PRJS}})", 0.75),
+    rule("invest_build_develops", "develops",
+         rf"(?P<head>{{ORG}})[^。；;]{{0,24}}?投资{_C}{{0,12}}?(?:建设|打造|兴建|新建)(?P<tail>{{PRJS}})", 0.7),
     rule("invest_in", "invests", rf"(?P<head>{{ORG}}){_C}{{0,6}}(?:投资|注资|出资)(?:建设|兴建)?了?(?P<tail>{{PRJ}})"),
     # develops: A研发/建设/搭建X, X由A开发
     rule("develop_verb", "develops",
@@ -150,9 +152,15 @@ class _Sentence:
     entities: list[int]  # entity index of each placeholder, in order
 
 
+_ENCLOSING = {"《": "》", "“": "”", "「": "」", '"': '"'}
+
+
 def _mask(text: str, start: int, end: int, spans: list[tuple[int, int, int, str]]) -> _Sentence:
     parts, entities, pos = [], [], start
     for s, e, idx, label in spans:
+        # 《X》 and “X” are masked whole, so rules need not spell out the marks
+        if s > start and e < end and _ENCLOSING.get(text[s - 1]) == text[e]:
+            s, e = s - 1, e + 1
         if s < pos or e > end:
             continue
         parts.append(text[pos:s])

@@ -33,10 +33,10 @@ if not Doc.has_extension("kg_entities"):
 
 # （以下简称“联盟”） （简称“中交重投”） （简称诗健生物） (以下简称《行动方案》)
 DEFINED_SHORT_FORM = re.compile(
-    r"^\s*[（(]\s*(?:以下)?(?:简称|下称|以下称)[为：:]?\s*[“\"「《‘']?([^”\"」》’'）)，,。]{1,24}?)[”\"」》’']?\s*[）)]"
+    r"^[\s》”\"」』]*[（(]\s*(?:以下)?(?:简称|下称|以下称)[为：:]?\s*[“\"「《‘']?([^”\"」》’'）)，,。]{1,24}?)[”\"」》’']?\s*[）)]"
 )
 # A document number in brackets straight after a title.
-BRACKETED = re.compile(r"^\s*[（(]\s*$")
+BRACKETED = re.compile(r"^[\s》”\"」』]*[（(]\s*$")
 
 # Common abbreviations in the names of Chinese government bodies (the long form is
 # what official titles use). Applied to ORG names only, to merge 市科技局 with

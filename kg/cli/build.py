@@ -33,9 +33,12 @@ def parse_size(text: str) -> int:
               help="Skip files larger than this (reported in report.json).")
 @click.option("--base", default=None, metavar="IRI",
               help="Base namespace for entity IRIs (default https://kg.example.org/).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run extraction on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' "
+                   "for a local cluster of --jobs workers. Outputs are identical to a local build.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file was skipped or failed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary on stderr.")
-def build(paths, outdir, jobs, no_cache, max_size, base, strict, quiet):
+def build(paths, outdir, jobs, no_cache, max_size, base, scheduler, strict, quiet):
     """Build the knowledge graph of PATHS (files or folders, searched recursively
     for .txt .md .html .htm .docx .pdf). With no PATHS, builds the bundled demo corpus.
 
@@ -58,7 +61,8 @@ def build(paths, outdir, jobs, no_cache, max_size, base, strict, quiet):
         if not p.exists():
             raise KgError(f"No such file or folder: {p}", hint="Check the path; folders are searched recursively.")
     report = run_build(paths, outdir, jobs=jobs or os.cpu_count() or 1, use_cache=not no_cache,
-                       max_bytes=max_size, base=base, progress=not quiet)
+                       max_bytes=max_size, base=base, progress=not quiet,
+                       scheduler=scheduler)
     if not quiet:
         c = report.counts
         click.echo(

@@ -1,0 +1,95 @@
+"""The kg entity pipeline: spaCy components that find ORG, DISTRICT, PROJECT and POLICY mentions.
+
+>>> from kg import nlp
+>>> pipeline = nlp.load()                      # cached per process
+>>> doc = pipeline("重庆市科技局在綦江区启动“满天星”行动计划")
+>>> [(e.text, e.label_) for e in doc.ents]     # doctest: +SKIP
+
+Result contract (what the resolution and relation stages read):
+
+* ``doc.ents``: final, non-overlapping mentions labelled ORG, DISTRICT, PROJECT or POLICY;
+* ``doc.sents``: sentences (``kg_sentences``);
+* ``Span._.kg_rule`` / ``Span._.kg_attrs``: see :mod:`kg.nlp.extensions`.
+
+The pipeline is described in ``kg/nlp/pipeline.cfg``. It is built on the trained NER model in
+``kg/models/ner`` when that exists, and on ``spacy.blank("zh")`` with the jieba segmenter
+otherwise (rules only).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from thinc.api import Config
+
+# Importing the modules registers the factories.
+from kg.nlp import districts, orgs, overlaps, policies, projects, sentences  # noqa: F401
+from kg.nlp.extensions import register_extensions
+
+__all__ = ["load", "recognise", "DEFAULT_CONFIG", "ENTITY_LABELS"]
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "pipeline.cfg"
+ENTITY_LABELS = ("ORG", "DISTRICT", "PROJECT", "POLICY")
+_KG_ROOT = Path(__file__).resolve().parent.parent
+_cache: dict[str, Language] = {}
+_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+def _base_pipeline(base: dict) -> Language:
+    model = base.get("ner_model") or ""
+    model_dir = (_KG_ROOT / model) if model else None
+    if model_dir is not None and (model_dir / "config.cfg").exists():
+        try:
+            nlp = spacy.load(model_dir)
+            log.info("kg.nlp: statistical NER from %s", model_dir)
+            return nlp
+        except Exception as err:  # a broken model must not stop the rules from working
+            log.warning("kg.nlp: could not load the NER model at %s (%s); using rules only", model_dir, err)
+    return spacy.blank(base.get("lang", "zh"), config={"nlp": {"tokenizer": {"segmenter": base.get("segmenter", "jieba")}}})
+
+
+def build(config_path: str | Path = DEFAULT_CONFIG) -> Language:
+    """A new pipeline built from ``config_path`` (not cached; see :func:`load`)."""
+    register_extensions()
+    config = Config().from_disk(config_path)
+    nlp = _base_pipeline(dict(config.get("base", {})))
+    components = config["pipeline"]["components"]
+    for name in components:
+        settings = dict(config.get("components", {}).get(name, {}) or {})
+        nlp.add_pipe(name, name=name, config=settings)
+    return nlp
+
+
+def load(config_path: str | Path = DEFAULT_CONFIG) -> Language:
+    """The entity pipeline described by ``config_path``, built once per process.
+
+    Args:
+        config_path (str | Path): pipeline description, default ``kg/nlp/pipeline.cfg``.
+    RETURNS (Language): a spaCy pipeline; call it on normalised text.
+    """
+    key = str(Path(config_path).resolve())
+    with _lock:
+        if key not in _cache:
+            _cache[key] = build(config_path)
+        return _cache[key]
+
+
+def recognise(text: str) -> list[tuple[int, int, str]]:
+    """Entity mentions of a raw text as ``(start, end, label)`` in raw offsets, end exclusive.
+
+    The text is normalised first (:func:`kg.normalize.normalise`); offsets are mapped back.
+    """
+    from kg.normalize import normalise
+
+    norm = normalise(text)
+    doc = load()(norm.text)
+    out = []
+    for ent in doc.ents:
+        if ent.label_ in ENTITY_LABELS:
+            start, end = norm.span_to_raw(ent.start_char, ent.end_char)
+            out.append((start, end, ent.label_))
+    return out

@@ -1,0 +1,114 @@
+"""Where a name that ends in a head word (…公司, …平台, …行动计划) starts.
+
+Chinese has no capitals or spaces to mark a name's left edge, so rulers read leftwards from the
+head word over name characters and cut at the last *stop word*: a verb, preposition or particle
+that introduces a name (建设, 依托, 来自, 的, 在 …) and is never its first word. The conjunctions
+和/与/及/暨 cut only when what follows them is long enough to be a name of its own
+(北碚区与中交重庆投资发展有限公司 -> 中交重庆投资发展有限公司, but 大数据与软件学院 and
+工业和信息化部 stay whole).
+"""
+from __future__ import annotations
+
+import re
+
+# Verbs, prepositions and particles that stand before a name, never at its start.
+# Words that also occur inside names (发展, 服务, 建设银行, 联合实验室, 全国…中试服务网络, 关于印发…) are
+# deliberately absent.
+STOP_WORDS = sorted(
+    """
+    的 在 是 为 将 由 对 向 被 把 让 了 也 都 已 并 还 又 即 等 该 这 那 到 驻
+    这是 也是 就是 还是 都是 即是 建设 以 图为 加大 引导 联合 提质
+    协助 动员 走出 做好 建设好 高标准 宣传 布局 谋划 形成 意味着 立项 挖掘 促进 力争 随着 相信 持续 开放 扩容 了解
+    来自 依托 依靠 携手 签约 签署 签订 包括 会同 鼓励 推动 推进 打造 搭建 共建 共同 引进
+    参与 参加 举办 举行 成立 组建 实施 启动 开展 深化 落实 贯彻 印发 出台 制定 用好 加快 加强 围绕 通过 根据
+    依据 按照 聚焦 培育 构建 设立 加入 申报 迭代升级 投入 落户 位于 入驻 承担 牵头 主办 助力 带动
+    吸引 获得 荣获 授予 选择 走进 来到 记者 介绍 表示 指出 提出 认为 发挥 使用 完善 探索 明确
+    前往 要求 投建 新建 上线 接入 作为 成为 属于 针对 借助 利用 联手 建立 建成 建好 提升 参观
+    单位 成员 我市 我区 我县 全市 全区 目前 近日 日前 今年 去年 明年 当日 此次 本届 首届 其中 以及 或者 比如 例如
+    据悉 同时 此外 另外 相关 有关 所有 一批 一个 一项 多家 多个 若干 主要 负责人 董事长 总裁 院长 局长 主任 副
+    """.split(),
+    key=len,
+    reverse=True,
+)
+SOFT_STOPS = ("和", "与", "及", "暨", "或")
+# A conjunction cuts only when at least this many name characters follow it before the head.
+SOFT_STOP_MIN_REST = 5
+
+_NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9（）()·\-+&]")
+_STOP_RE = re.compile("|".join(map(re.escape, STOP_WORDS)))
+
+
+def name_window_start(text: str, head_start: int, max_len: int) -> int:
+    """Leftmost start of a run of name characters ending at ``head_start``."""
+    i = head_start
+    limit = max(0, head_start - max_len)
+    while i > limit and _NAME_CHAR.match(text[i - 1]):
+        i -= 1
+    # An unbalanced bracket is not part of the name: （重庆日报记者 … starts after it.
+    window = text[i:head_start]
+    depth = 0
+    for k in range(len(window) - 1, -1, -1):
+        ch = window[k]
+        if ch in "）)":
+            depth += 1
+        elif ch in "（(":
+            if depth == 0:
+                return i + k + 1
+            depth -= 1
+    if depth > 0:
+        # a closing bracket without its opening one inside the window
+        k = max(window.rfind("）"), window.rfind(")"))
+        return i + k + 1
+    return i
+
+
+def left_boundary(
+    text: str,
+    head_start: int,
+    *,
+    max_len: int = 30,
+    token_starts: frozenset[int] | set[int] | None = None,
+    anchors: set[int] | None = None,
+    conjunctions: bool | tuple[str, ...] = True,
+) -> int:
+    """Start of the name whose head word starts at ``head_start``.
+
+    Args:
+        text (str): the document text.
+        head_start (int): offset where the head word (公司, 平台 …) starts.
+        max_len (int): longest body to read leftwards.
+        token_starts (set[int] | None): offsets where the segmenter starts a token; when given,
+            a stop word counts only if it is a whole token (等 in 高等教育 is not the word 等).
+        anchors (set[int] | None): offsets where a place name starts; a conjunction right
+            before one cuts (企业与重庆大学 -> 重庆大学).
+        conjunctions (bool | tuple[str, ...]): whether 和/与/及 may cut at all (not inside the
+            items of a list), or which of them may.
+    RETURNS (int): the start offset (== head_start when no body was found).
+    """
+    start = name_window_start(text, head_start, max_len)
+    body = text[start:head_start]
+    cut = 0
+    for m in _STOP_RE.finditer(body):
+        # Only a stop word that is a whole token is one (高等教育's 等 and 成都's 都 are not).
+        if token_starts is not None and not (start + m.start() in token_starts and start + m.end() in token_starts):
+            continue
+        cut = max(cut, m.end())
+    soft = SOFT_STOPS if conjunctions is True else (conjunctions or ())
+    for k in range(len(body) - 1, cut - 1, -1):
+        if body[k] in soft and (
+            len(body) - (k + 1) >= SOFT_STOP_MIN_REST or (anchors is not None and start + k + 1 in anchors)
+        ):
+            cut = max(cut, k + 1)
+            break
+    return start + cut
+
+
+def token_starts(doc) -> frozenset[int]:
+    """Offsets where a token of ``doc`` starts, plus the end of the text (cached on the doc
+    until its tokens change)."""
+    key = ("kg_token_starts", len(doc))
+    cached = doc.user_data.get(key)
+    if cached is None:
+        cached = frozenset([t.idx for t in doc] + [len(doc.text)])
+        doc.user_data[key] = cached
+    return cached

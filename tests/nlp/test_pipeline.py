@@ -1,0 +1,78 @@
+"""The assembled pipeline: contract of doc.ents / doc.sents / extensions, overlaps, OCR input."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import kg.nlp
+from kg.nlp.candidates import Candidate
+from kg.nlp.overlaps import choose
+from kg.normalize import normalise
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+def test_longest_candidate_wins_then_priority():
+    cands = [
+        Candidate(0, 3, "DISTRICT", "d", 30),
+        Candidate(0, 10, "ORG", "o", 20),
+        Candidate(8, 14, "PROJECT", "p", 15),
+        Candidate(12, 16, "POLICY", "a", 10),
+        Candidate(12, 16, "ORG", "b", 20),
+    ]
+    assert [(c.start, c.end, c.label) for c in choose(cands)] == [(0, 10, "ORG"), (12, 16, "ORG")]
+
+
+def test_labels_sentences_and_extensions(nlp):
+    doc = nlp(normalise("重庆市科技局印发《重庆市科技创新行动方案》。綦江区启动“满天星”行动计划！\n标题").text)
+    assert {e.label_ for e in doc.ents} <= {"ORG", "DISTRICT", "PROJECT", "POLICY"}
+    assert [s.text for s in doc.sents] == ["重庆市科技局印发《重庆市科技创新行动方案》。", "綦江区启动“满天星”行动计划！\n", "标题"]
+    for e in doc.ents:
+        assert isinstance(e._.kg_rule, str) and isinstance(e._.kg_attrs, dict)
+    spans = sorted((e.start_char, e.end_char) for e in doc.ents)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_ocr_broken_names_are_found_whole(ents):
+    raw = "现场，重庆康佳光电技术研究院有限公司、超高清视\n频（四川）制作技术协同中心、重庆赛宝工业技术研\n究院有限公司签署协议。\n"
+    found = ents(raw)
+    assert ("重庆赛宝工业技术研究院有限公司", "ORG") in found
+    assert ("重庆康佳光电技术研究院有限公司", "ORG") in found
+
+
+def test_traditional_input_through_recognise():
+    raw = "重慶市綦江區科學技術局印發《綦江區建設新一代人工智能創新發展試驗區實施方案》"
+    spans = kg.nlp.recognise(raw)
+    assert (0, 11, "ORG") in spans  # raw offsets, traditional characters
+    assert raw[slice(*[s[:2] for s in spans if s[2] == "POLICY"][0])] == "綦江區建設新一代人工智能創新發展試驗區實施方案"
+
+
+def test_load_is_cached():
+    assert kg.nlp.load() is kg.nlp.load()
+
+
+def test_corpus_document_mentions(nlp):
+    text = normalise((CORPUS / "001_4da70ff46b325a5a.txt").read_text(encoding="utf-8")).text
+    found = {(e.text, e.label_) for e in nlp(text).ents}
+    assert ("渝府办发〔2020〕78号", "POLICY") in found
+    assert ("重庆市建设国家新一代人工智能创新发展试验区实施方案", "POLICY") in found
+    assert ("自贡市", "DISTRICT") in found and ("遵义市", "DISTRICT") in found
+
+
+def test_statistical_model_is_used_when_present(tmp_path):
+    """A saved spaCy pipeline at ``base.ner_model`` becomes the base; its ORG entities join the
+    candidates (here a stand-in model whose entity ruler knows one brand without a suffix)."""
+    import spacy
+    from thinc.api import Config
+
+    model = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    model.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": "金蝶软件"}])
+    model.to_disk(tmp_path / "ner")
+    config = Config().from_disk(kg.nlp.DEFAULT_CONFIG)
+    config["base"]["ner_model"] = str(tmp_path / "ner")
+    config.to_disk(tmp_path / "pipeline.cfg")
+    nlp = kg.nlp.build(tmp_path / "pipeline.cfg")
+    assert nlp.pipe_names[0] == "entity_ruler"
+    doc = nlp("西部（重庆）科学城签约金蝶软件，共建重庆大学实验室。")
+    found = {(e.text, e.label_, e._.kg_rule) for e in doc.ents}
+    assert ("金蝶软件", "ORG", "kg_org_ruler:ner") in found
+    assert ("西部（重庆）科学城", "DISTRICT", "kg_district_ruler:zone") in found

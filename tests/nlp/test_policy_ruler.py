@@ -1,0 +1,45 @@
+"""kg_policy_ruler: titles, notices, document numbers, quoted and introduced plans."""
+from __future__ import annotations
+
+
+def test_title_and_document_number(nlp):
+    # gov_policy_docs_env50
+    doc = nlp("2016年11月，国务院办公厅印发《控制污染物排放许可制实施方案》（国办发〔2016〕81号）明确了目标任务。")
+    found = {e.text: e for e in doc.ents}
+    assert found["控制污染物排放许可制实施方案"].label_ == "POLICY"
+    number = found["国办发〔2016〕81号"]
+    assert number.label_ == "POLICY"
+    assert number._.kg_attrs == {"doc_number": "国办发〔2016〕81号", "issuer_code": "国办发", "year": 2016, "serial": 81}
+
+
+def test_local_document_numbers(nlp):
+    doc = nlp("根据永川府发〔2024〕9号和渝府办发〔2020〕78号文件精神。")
+    numbers = {e._.kg_attrs["issuer_code"]: e._.kg_attrs["serial"] for e in doc.ents if e.label_ == "POLICY"}
+    assert numbers == {"永川府发": 9, "渝府办发": 78}
+
+
+def test_notice_wrapping_a_title_is_one_policy(ents):
+    found = ents("关于印发《綦江区建设新一代人工智能创新发展试验区实施方案》的通知")
+    assert found == {("关于印发《綦江区建设新一代人工智能创新发展试验区实施方案》的通知", "POLICY")}
+
+
+def test_newspapers_in_title_marks_are_not_policies(ents):
+    assert not any(label == "POLICY" for _, label in ents("万博新经济研究院院长在接受《金融时报》记者采访时表示。"))
+
+
+def test_quoted_plans(ents):
+    # gov_policy_docs_env50
+    assert ("国家环境保护“十二五”规划", "POLICY") in ents("现将《国家环境保护“十二五”规划》印发给你们。")
+    found = ents("当日举行的重庆软件和信息服务“满天星”行动计划重大项目专场签约仪式上")
+    assert ("重庆软件和信息服务“满天星”行动计划", "POLICY") in found
+    assert ("物联网与智慧城市专项", "POLICY") in ents("要建立“物联网与智慧城市专项”，人工智能要为城市群服务。")
+
+
+def test_plans_introduced_by_a_verb_and_their_lists(ents):
+    found = ents("统筹实施国家科技重大专项、国家重点研发计划等科技项目。我们将启动工业数据筑基行动，建设一批数据集。")
+    assert {("国家科技重大专项", "POLICY"), ("国家重点研发计划", "POLICY"), ("工业数据筑基行动", "POLICY")} <= found
+
+
+def test_generic_plan_words_are_not_policies(ents):
+    found = ents("制定品牌提升方案，开展一批行动，落实相关规划。")
+    assert not any(label == "POLICY" for _, label in found)
