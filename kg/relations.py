@@ -40,14 +40,14 @@ SIGNATURES: dict[str, tuple[frozenset, frozenset]] = {
 
 # Placeholders and lists of them, for writing rules.
 _TYPES = {"ORG": "ORG", "DIS": "DISTRICT", "PRJ": "PROJECT", "POL": "POLICY", "ANY": r"[A-Z]+"}
-_SEP = r"(?:[、，,]|和|及|与|以及)"
+_SEP = r"(?:[、，,/]|和|及|与|以及|联合|携手)"
 
 
 def _macro(pattern: str) -> re.Pattern:
     """Expand ``{ORG}``, ``{ORGS}`` (a coordinated list), ``{DIS}``... into regex."""
     for short, label in _TYPES.items():
         one = rf"⟦{label}:\d+⟧"
-        pattern = pattern.replace("{" + short + "S}", rf"{one}(?:{_SEP}{one})*")
+        pattern = pattern.replace("{" + short + "S}", rf"{one}(?:{_SEP}?{one})*")
         pattern = pattern.replace("{" + short + "}", one)
     return re.compile(pattern)
 
@@ -107,7 +107,7 @@ RULES: tuple[Rule, ...] = (
     rule("invest_in", "invests", rf"(?P<head>{{ORG}}){_C}{{0,6}}(?:投资|注资|出资)(?:建设|兴建)?了?(?P<tail>{{PRJ}})"),
     # develops: A研发/建设/搭建X, X由A开发
     rule("develop_verb", "develops",
-         rf"(?P<head>{{ORGS}}){_C}{{0,14}}?(?:研发|开发|建设|打造|搭建|建成|运营|承建|共建|研制|推出|构建|参与|上线|设立)(?:了|出|的)?{_C}{{0,16}}?(?P<tail>{{PRJS}})",
+         rf"(?P<head>{{ORGS}})[^。；;]{{0,14}}?(?:研发|开发|建设|打造|搭建|建成|运营|承建|共建|研制|推出|构建|参与|上线|设立)(?:了|出|的)?{_C}{{0,16}}?(?P<tail>{{PRJS}})",
          0.7),
     rule("develop_passive", "develops",
          rf"(?P<tail>{{PRJ}}){_C}{{0,10}}(?:是)?由(?P<head>{{ORGS}}){_C}{{0,12}}(?:研发|开发|建设|打造|承建|运营|研制)"),
@@ -117,13 +117,17 @@ RULES: tuple[Rule, ...] = (
     rule("locate_after", "locatedIn",
          rf"(?P<head>{{PRJS}}|{{ORG}}){_C}{{0,6}}?(?:将|拟|已|正式)?(?:落户|落地|位于|坐落于|建在|选址)(?:在|于)?(?P<tail>{{DISS}})", 0.8),
     rule("locate_in_built", "locatedIn",
-         rf"在(?P<tail>{{DIS}}){_C}{{0,4}}?(?:建成|建设|投用|打造|落成|开工|共建|投资){_C}{{0,12}}?(?P<head>{{PRJS}})", 0.75),
-    rule("locate_signed", "locatedIn", rf"(?P<tail>{{DIS}})(?:签约|落地|引进)的(?P<head>{{PRJS}})", 0.85),
+         rf"在(?P<tail>{{DISS}}){_C}{{0,4}}?(?:建成|建设|投用|打造|落成|开工|共建|投资|搭建)[^。；;]{{0,14}}?(?P<head>{{PRJS}})", 0.75),
+    rule("locate_signed", "locatedIn", rf"(?P<tail>{{DIS}})(?:签约|落地|引进|签下)的(?P<head>{{PRJS}})", 0.85),
     rule("locate_sign_build", "locatedIn",
-         rf"(?P<tail>{{DIS}})(?:与|和)?{_C}{{0,30}}?签(?:订|署|约){_C}{{0,30}}?(?:建设|共建|打造)(?P<head>{{PRJS}})", 0.7),
+         rf"(?P<tail>{{DIS}})(?:与|和)?{_C}{{0,40}}?签(?:订|署|约)[^。；;]{{0,30}}?(?:建设|共建|打造)(?P<head>{{PRJS}})", 0.7),
+    rule("locate_sign_project", "locatedIn",
+         rf"(?P<tail>{{DIS}})(?:与|和){_C}{{0,40}}?签约(?P<head>{{PRJS}})", 0.75),
+    rule("locate_carried", "locatedIn",
+         rf"^{_C}{{0,6}}?(?:该|这个|此|这一)(?:项目|企业|公司|基地|平台|园区){_C}{{0,6}}?(?:将|拟|已)?(?:落户|落地|位于|建在|选址|坐落于)(?:在|于)?(?P<tail>{{DISS}})", 0.7),
     # partnerOf: A与B签署协议 / A签约B / A、B、C签署 / A联合B
     rule("partner_with", "partnerOf",
-         rf"(?P<head>{{ORG}}|{{DIS}})(?:与|和|同)(?P<tail>{{ORG}}|{{DIS}}){_C}{{0,14}}?(?:签订|签署|签约|合作|共建|携手|达成|共同|联合)",
+         rf"(?P<head>{{ORG}}|{{DIS}})(?:与|和|同)(?:{_C}{{0,20}}?——)?(?P<tail>{{ORG}}|{{DIS}}){_C}{{0,14}}?(?:签订|签署|签约|合作|共建|携手|达成|共同|联合)",
          0.8),
     rule("partner_signs", "partnerOf", rf"(?P<head>{{ORG}}|{{DIS}})签约(?P<tail>{{ORG}})", 0.8),
     rule("partner_jointly", "partnerOf", rf"(?P<head>{{ORG}})联合(?P<tail>{{ORG}})", 0.7),
@@ -245,7 +249,8 @@ def extract_relations(doc: Doc, entities: list[Entity]) -> list[Relation]:
                 heads = _indices(m.groupdict().get("head"))
                 tails = _indices(m.groupdict().get("tail"))
                 if not heads or not tails:
-                    carried = _carried_subject(previous, r.relation, entities, side="tail" if not tails else "head")
+                    side = "tail" if not tails else "head"
+                    carried = _carried_subject(previous, r.relation, entities, side, hint=m.group(0))
                     if carried is None:
                         continue
                     heads = heads or [carried]
@@ -255,6 +260,8 @@ def extract_relations(doc: Doc, entities: list[Entity]) -> list[Relation]:
                     for t in tails:
                         found.add(h, r.relation, t, evidence, r.name, r.confidence, attrs)
         for m in LIST_PARTNER.finditer(sent.masked):
+            if sent.masked[m.end(): m.end() + 4].startswith(("组成", "组建", "成立", "发起")):
+                continue  # 由A、B等单位联合组成: members of something, not partners
             members = _indices(m.group("list"))
             for a in members:
                 for b in members:
@@ -262,8 +269,8 @@ def extract_relations(doc: Doc, entities: list[Entity]) -> list[Relation]:
                         found.add(a, "partnerOf", b, evidence, "partner_list", 0.75)
         if main_district is not None:
             for m in WITH_LIST.finditer(sent.masked):
-                before = sent.masked[: m.start()]
-                if _PLACEHOLDER.search(before):
+                clause = re.split(r"[，,：:]", sent.masked[: m.start()])[-1]
+                if _PLACEHOLDER.search(clause):
                     continue  # the sentence names its own subject: partner_with handles it
                 for t in _indices(m.group("list")):
                     found.add(main_district, "partnerOf", t, evidence, "partner_carried_subject", 0.6)
@@ -283,15 +290,23 @@ def _main_district(entities: list[Entity]) -> int | None:
     return best if best_count >= 3 else None
 
 
-def _carried_subject(previous: _Sentence | None, relation: str, entities: list[Entity], side: str) -> int | None:
-    """A subject left out of a sentence (该联盟, 该项目) from the sentence before."""
+_REFERENT_TYPES = (("项目", "PROJECT"), ("基地", "PROJECT"), ("平台", "PROJECT"), ("园区", "PROJECT"),
+                   ("企业", "ORG"), ("公司", "ORG"), ("联盟", "ORG"), ("协会", "ORG"), ("学院", "ORG"))
+
+
+def _carried_subject(previous: _Sentence | None, relation: str, entities: list[Entity], side: str,
+                     hint: str = "") -> int | None:
+    """A subject left out of a sentence (该联盟, 该项目) from the sentence before:
+    its first entity of the type the referring word names, else of the relation's type."""
     if previous is None:
         return None
     domain, range_ = SIGNATURES[relation]
-    wanted = range_ if side == "tail" else domain
-    for idx in previous.entities:
-        if entities[idx].type in wanted:
-            return idx
+    wanted = set(range_ if side == "tail" else domain)
+    named = {t for word, t in _REFERENT_TYPES if "该" + word in hint or "这个" + word in hint}
+    for types in (named & wanted, wanted):
+        for idx in previous.entities:
+            if entities[idx].type in types:
+                return idx
     return None
 
 
