@@ -47,9 +47,14 @@ def pipeline_version() -> str:
 @lru_cache(maxsize=1)
 def load_nlp():
     """The spaCy pipeline with kg's stages, loaded once per process."""
+    import logging
+
+    import jieba
+
     from kg import nlp as kg_nlp
     from kg import relations, resolve  # noqa: F401  (register their factories)
 
+    jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict..." on every run
     nlp = kg_nlp.load()
     nlp.add_pipe("kg_resolver")
     nlp.add_pipe("kg_relations")
@@ -277,6 +282,12 @@ class BuildReport:
         ) + "\n"
 
 
+def _display_path(path) -> str:
+    """A path as the user would write it: relative to the working folder when inside it."""
+    rel = os.path.relpath(path)
+    return str(path) if rel.startswith("..") else rel
+
+
 def render_outputs(corpus, *, base: str | None = None, title: str = "kg") -> dict[str, bytes]:
     """Every graph output of a corpus, as bytes keyed by file name (no I/O)."""
     import io
@@ -329,13 +340,13 @@ def build(
                                  progress=progress, scheduler=scheduler):
             results.append(res)
             report.files.append({
-                "doc": res.doc, "path": res.path, "status": res.status, "reason": res.reason,
+                "doc": res.doc, "path": _display_path(res.path), "status": res.status, "reason": res.reason,
                 "format": res.format, "encoding": res.encoding, "chars": res.chars,
                 "entities": len(res.entities), "relations": len(res.relations), "timings": res.timings,
                 "warnings": res.warnings,
             })
         for path, reason in skipped:
-            report.files.append({"doc": Path(path).name, "path": str(path), "status": "skipped",
+            report.files.append({"doc": Path(path).name, "path": _display_path(path), "status": "skipped",
                                  "reason": reason, "entities": 0, "relations": 0})
         report.files.sort(key=lambda f: f["path"])
         t_extract = time.perf_counter()

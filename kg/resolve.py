@@ -252,9 +252,15 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
             expanded = c.attrs.pop("expanded_name")
             c.add_name(expanded)
             name = expanded
+        # A district's official name (石柱土家族自治县 for 石柱县) is one more name for it;
+        # "canonical" only served the merging above.
+        official = c.attrs.pop("official_name", None)
+        c.attrs.pop("canonical", None)
+        if official:
+            c.add_name(official)
         aliases = sorted({n for n in c.names if normalise_name(n) != normalise_name(name)})
         mentions = [Mention(s, e, t, r) for s, e, t, r in sorted(set(c.mentions))]
-        attrs = {k: v for k, v in sorted(c.attrs.items()) if k != "canonical" or v != name}
+        attrs = dict(sorted(c.attrs.items()))
         entities.append(Entity(entity_key(c.type, name), c.type, name, aliases, mentions, attrs))
     # Two clusters can still end on one key (e.g. both expanded to the same long form).
     by_key: dict[str, Entity] = {}
