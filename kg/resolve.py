@@ -106,6 +106,85 @@ def expand_abbreviation(name: str, city: str) -> str:
     return expanded
 
 
+THAT_IS = re.compile(r"^[\s》”\"」』]*[（(]\s*即\s*[《“\"]?$")
+# Generic heads a document uses alone for its own plan: 《方案》, 《意见》.
+GENERIC_POLICY_HEADS = frozenset({"方案", "行动方案", "实施方案", "意见", "实施意见", "办法", "规划", "计划",
+                                  "行动计划", "纲要", "通知", "细则", "条例", "决定", "指南"})
+QUOTED_CORE = re.compile(r"[“\"][^”\"]{2,}[”\"]")
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团有限公司", "集团股份有限公司")
+_DISTRICT_PREFIX = re.compile(r"^(.{2,8}?(?:省|市|区|县|镇|乡|街道))(.{3,})$")
+
+
+def name_variants(name: str, type_: str, city: str, district_names: set[str]) -> list[str]:
+    """Other ways the same document may write ``name``.
+
+    * a district's short form is also its full name (綦江 / 綦江区);
+    * ``A暨B`` (one thing with two names) is also A and B;
+    * a name with a district in front is also the name without it
+      (大渡口区跳磴镇卫生院 / 跳磴镇卫生院); 市X is 重庆市X in a document about
+      重庆市, and 重庆市X is also 重庆X;
+    * a government body's name with common abbreviations (市委办 / 市委办公厅,
+      市科技局 / 重庆市科学技术局).
+    """
+    if type_ == "DISTRICT":
+        return [name + suffix for suffix in ("区", "县", "市", "省", "镇", "乡", "街道")]
+    forms = [name]
+    if "暨" in name:
+        forms += [part for part in name.split("暨") if len(part) >= 3]
+    if type_ == "ORG":
+        for short, long in GOVERNMENT_ABBREVIATIONS:
+            if short in name and long not in name:
+                forms.append(name.replace(short, long, 1))
+            elif long in name and short != long:
+                forms.append(name.replace(long, short, 1))
+    variants = list(forms)
+    for form in forms:
+        m = _DISTRICT_PREFIX.match(form)
+        if m and (m.group(1) in district_names or m.group(1) == city or m.group(1)[-1] in "省市区县"):
+            variants.append(m.group(2))
+        if city:
+            short_city = city[:-1]
+            if form.startswith("市") and not form.startswith("市场"):
+                variants.append(city + form[1:])
+            elif form.startswith(city):
+                variants.append(short_city + form[len(city):])
+            elif form.startswith(short_city):
+                variants.append(city + form[len(short_city):])
+    return [v for v in dict.fromkeys(variants) if v != name]
+
+
+def implied_short_forms(name: str, type_: str) -> list[str]:
+    """Short forms a text uses without defining them: a company without its legal
+    form (广东和鑫达电子股份有限公司 -> 广东和鑫达电子), an app or platform by its
+    quoted name (“渝快办”App -> 渝快办)."""
+    forms = []
+    if type_ == "ORG":
+        for legal in LEGAL_FORMS:
+            if name.endswith(legal) and len(name) - len(legal) >= 4:
+                forms.append(name[: -len(legal)])
+                break
+    if type_ == "PROJECT":
+        m = re.match(r"^[“\"]([^”\"]{2,12})[”\"]\s*(?:App|APP|app|平台|系统|小程序)$", name)
+        if m:
+            forms.append(m.group(1))
+    return forms
+
+
+def _claim_occurrences(name: str, text: str, clusters: list[_Cluster], start: int = 0) -> list[int]:
+    """Where ``name`` occurs in ``text`` from ``start`` and is not part of a longer
+    mention. Shorter mentions inside an occurrence (广东 in 广东和鑫达电子) are dropped:
+    they were pieces of this name."""
+    found = []
+    for occ in re.finditer(re.escape(name), text[start:]):
+        s, e = start + occ.start(), start + occ.end()
+        overlapping = [(c, m) for c in clusters for m in c.mentions if m[0] < e and s < m[1]]
+        if all(s <= m[0] and m[1] <= e and (m[1] - m[0]) < (e - s) for _, m in overlapping):
+            for c, m in overlapping:
+                c.mentions.remove(m)
+            found.append(s)
+    return found
+
+
 def _document_city(clusters: list[_Cluster]) -> str:
     """The city the document is about: its most often named city-level district."""
     counts: Counter = Counter()
@@ -188,10 +267,8 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
                 by_name[short_key] = find(owner)
             # later occurrences of the short form are mentions of the owner
             start = span.end_char + m.end()
-            for occ in re.finditer(re.escape(short), text[start:]):
-                s = start + occ.start()
-                if not any(ms <= s < me for c in clusters for ms, me, *_ in c.mentions):
-                    find(owner).mentions.append((s, s + len(short), short, "defined_short_form"))
+            for s in _claim_occurrences(short, text, clusters, start):
+                find(owner).mentions.append((s, s + len(short), short, "defined_short_form"))
         if span.label_ == "POLICY":
             # 《X》（渝府办发〔2020〕78号）: the number names the same policy
             for other in doc.ents:
@@ -207,41 +284,85 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
                         merge(owner, number, defined=True)
                     break
 
+        if span.label_ == "POLICY" or span.label_ == "PROJECT":
+            # “双智”试点（即智慧城市基础设施与智能网联汽车协同发展城市试点）
+            for other in doc.ents:
+                if other.label_ == span.label_ and other.start_char > span.end_char:
+                    if THAT_IS.match(text[span.end_char : other.start_char]):
+                        full = by_name.get((other.label_, normalise_name(strip_marks(other.text))))
+                        if full is not None:
+                            merge(full, owner, defined=True)
+                    break
+
     live = [c for c in clusters if id(c) not in merged_into]
     city = _document_city(live)
+    district_names = {n for c in live if c.type == "DISTRICT" for n in c.names}
 
-    # 2. District short forms (綦江 / 綦江区) and names with a district in front.
-    full_names = {normalise_name(n): c for c in live for n in c.names}
+    # 2. Other written forms of one name.
+    index: dict[tuple[str, str], _Cluster] = {}
+    for c in live:
+        for n in c.names:
+            index.setdefault((c.type, normalise_name(n)), c)
+
+    def lookup(type_: str, name: str) -> _Cluster | None:
+        c = index.get((type_, normalise_name(name)))
+        return find(c) if c is not None else None
+
     for c in list(live):
         if id(c) in merged_into:
             continue
+        names = list(c.names)
+        if c.type == "DISTRICT" and c.attrs.get("canonical"):
+            names.append(c.attrs["canonical"])
+        for name in names:
+            for variant in name_variants(name, c.type, city, district_names):
+                other = lookup(c.type, variant)
+                if other is not None and other is not find(c):
+                    # the longer written form names the entity
+                    keep, gone = (other, c) if len(variant) >= len(name) else (c, other)
+                    merge(keep, gone)
+        if c.type == "ORG" and id(c) not in merged_into:
+            expanded = expand_abbreviation(c.names[0], city)
+            if expanded != c.names[0]:
+                c.attrs.setdefault("expanded_name", expanded)
+
+    # 3. Short forms written without a definition: 广东和鑫达电子 for 广东和鑫达电子股份有限公司,
+    #    渝快办 for “渝快办”App, 《方案》 for the one plan of the document ending in 方案.
+    live = [c for c in clusters if id(c) not in merged_into]
+    for c in live:
+        if id(c) in merged_into:
+            continue
+        for short in implied_short_forms(c.names[0], c.type):
+            written = lookup(c.type, short)
+            if written is not None and written is not find(c):
+                merge(c, written)
+            elif written is None and len(short) >= 3:
+                found = _claim_occurrences(short, text, live)
+                if found:
+                    c.add_name(short)
+                    c.mentions.extend((s, s + len(short), short, "implied_short_form") for s in found)
+    # “满天星”行动计划 for 重庆软件和信息服务“满天星”行动计划: a quoted name's tail
+    for c in live:
         name = c.names[0]
-        if c.type == "DISTRICT":
-            canonical = c.attrs.get("canonical")
-            candidates = [canonical] if canonical and canonical != name else []
-            candidates += [name + suffix for suffix in ("区", "县", "市", "省", "镇", "乡", "街道")]
-            for cand in candidates:
-                other = full_names.get(normalise_name(cand))
-                if other is not None and find(other) is not find(c) and other.type == "DISTRICT":
-                    merge(other, c)
-                    break
-        elif c.type == "ORG":
-            expanded = expand_abbreviation(name, city)
-            targets = {normalise_name(expanded)}
-            if city:
-                targets.add(normalise_name(city + name))
-            for t in sorted(targets):
-                other = full_names.get(t)
-                if other is not None and find(other) is not find(c) and other.type == "ORG":
-                    merge(other, c)
-                    break
-            else:
-                if expanded != name:
-                    c.attrs.setdefault("expanded_name", expanded)
+        if id(c) in merged_into or c.type not in ("POLICY", "PROJECT") or not QUOTED_CORE.search(name):
+            continue
+        longer = [o for o in live if o is not c and o.type == c.type and id(o) not in merged_into
+                  and o.names[0].endswith(name) and len(o.names[0]) > len(name)]
+        if len(longer) == 1:
+            merge(longer[0], c)
+    for c in live:
+        if c.type != "POLICY" or id(c) in merged_into or c.names[0] not in GENERIC_POLICY_HEADS:
+            continue
+        # 《方案》 alone: the document's one policy whose name ends that way
+        head = c.names[0]
+        owners = [o for o in live if o is not c and o.type == "POLICY" and id(o) not in merged_into
+                  and o.names[0].endswith(head) and o.names[0] != head]
+        if len(owners) == 1:
+            merge(owners[0], c, defined=True)
 
     entities = []
     for c in clusters:
-        if id(c) in merged_into:
+        if id(c) in merged_into or not c.mentions:
             continue
         # The most complete written form names the entity; defined short forms and
         # document numbers never do unless nothing else is written.
