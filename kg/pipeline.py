@@ -298,7 +298,7 @@ def render_outputs(corpus, *, base: str | None = None, title: str = "kg") -> dic
     from kg.graph import entities_table, relations_table, to_networkx
 
     dataset = rdf.to_dataset(corpus, base=base)
-    outputs = {name: rdf.serialize(dataset, fmt) for name, fmt in
+    outputs = {name: rdf.serialize(dataset, fmt, base=base) for name, fmt in
                (("graph.ttl", "turtle"), ("graph.trig", "trig"), ("graph.jsonld", "json-ld"))}
     graph = to_networkx(corpus)
     buf = io.BytesIO()

@@ -110,6 +110,8 @@ THAT_IS = re.compile(r"^[\s》”\"」』]*[（(]\s*即\s*[《“\"]?$")
 # Generic heads a document uses alone for its own plan: 《方案》, 《意见》.
 GENERIC_POLICY_HEADS = frozenset({"方案", "行动方案", "实施方案", "意见", "实施意见", "办法", "规划", "计划",
                                   "行动计划", "纲要", "通知", "细则", "条例", "决定", "指南"})
+# The heads of government bodies' names: 科学技术局, 商务委员会, 人民政府, 管委会 ...
+GOVERNMENT_BODY = re.compile(r"(?:局|委|委员会|厅|办|办公室|办公厅|人民政府|政府|管委会|部|署|总局)$")
 QUOTED_CORE = re.compile(r"[“\"][^”\"]{2,}[”\"]")
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团有限公司", "集团股份有限公司")
 _DISTRICT_PREFIX = re.compile(r"^(.{2,8}?(?:省|市|区|县|镇|乡|街道))(.{3,})$")
@@ -381,6 +383,8 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
             c.add_name(official)
         aliases = sorted({n for n in c.names if normalise_name(n) != normalise_name(name)})
         mentions = [Mention(s, e, t, r) for s, e, t, r in sorted(set(c.mentions))]
+        if c.type == "ORG" and GOVERNMENT_BODY.search(name):
+            c.attrs["kind"] = "government"
         attrs = dict(sorted(c.attrs.items()))
         entities.append(Entity(entity_key(c.type, name), c.type, name, aliases, mentions, attrs))
     # Two clusters can still end on one key (e.g. both expanded to the same long form).

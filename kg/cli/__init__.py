@@ -39,7 +39,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     Start with the bundled demo corpus:
       kg build                  # writes outputs/ (Turtle, TriG, JSON-LD, GraphML, HTML, CSV)
       kg stats                  # what is in the graph
-      kg query --name projects_by_district
+      kg query --name entities-by-district -p district=綦江区
       kg viz --focus 重庆大学    # an ego view in the browser
     """
     ctx.ensure_object(dict)
