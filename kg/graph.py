@@ -13,7 +13,7 @@ from typing import Iterable
 
 import networkx as nx
 
-from kg.doc import DocResult
+from kg.doc import DocResult, entity_key
 
 
 @dataclass
@@ -71,7 +71,12 @@ class Corpus:
                 ce = entities.get(ent.key)
                 if ce is None:
                     ce = entities[ent.key] = CorpusEntity(ent.key, ent.type, ent.name)
-                ce.aliases = sorted(set(ce.aliases) | set(ent.aliases) - {ce.name})
+                names = set(ce.aliases) | set(ent.aliases) | {ent.name, ce.name}
+                # the name the key was made from (the official form) names the entity
+                # when some document writes it; otherwise the first document's name
+                official = [n for n in names if entity_key(ce.type, n) == ce.key]
+                ce.name = min(official) if official else ce.name
+                ce.aliases = sorted(names - {ce.name})
                 for k, v in sorted(ent.attrs.items()):
                     ce.attrs.setdefault(k, v)  # first document (by name) wins
                 if res.doc not in ce.docs:

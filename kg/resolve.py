@@ -370,11 +370,12 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
         # document numbers never do unless nothing else is written.
         candidates = [n for n in c.names if n not in c.defined] or c.names
         name = max(candidates, key=lambda n: (len(normalise_name(n)), -c.names.index(n)))
-        if c.type == "ORG" and c.attrs.get("expanded_name"):
-            # an abbreviation alone: keep the written form as an alias of the official one
-            expanded = c.attrs.pop("expanded_name")
-            c.add_name(expanded)
-            name = expanded
+        if c.type == "POLICY" and normalise_name(name) in GENERIC_POLICY_HEADS:
+            continue  # 《方案》 with no title it could stand for is not a name
+        # The key is what merges an entity across documents: an abbreviated government
+        # body (市科技局 in a document about 重庆市) is keyed by its official long form,
+        # so it meets 重庆市科学技术局 of another document; the name stays as written.
+        key_name = c.attrs.pop("expanded_name", None) or name
         # A district's official name (石柱土家族自治县 for 石柱县) is one more name for it;
         # "canonical" only served the merging above.
         official = c.attrs.pop("official_name", None)
@@ -386,7 +387,7 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
         if c.type == "ORG" and GOVERNMENT_BODY.search(name):
             c.attrs["kind"] = "government"
         attrs = dict(sorted(c.attrs.items()))
-        entities.append(Entity(entity_key(c.type, name), c.type, name, aliases, mentions, attrs))
+        entities.append(Entity(entity_key(c.type, key_name), c.type, name, aliases, mentions, attrs))
     # Two clusters can still end on one key (e.g. both expanded to the same long form).
     by_key: dict[str, Entity] = {}
     for ent in entities:

@@ -36,13 +36,46 @@ def test_district_short_form_merges_with_full_name_only_when_written():
     assert "广州" in ents  # alone, the short form is the entity's name
 
 
-def test_abbreviated_government_body_gets_official_name_in_city_context():
+def test_abbreviated_government_body_is_keyed_by_its_official_name_in_city_context():
     text = "重庆市召开会议。市科技局、市商务委参加。"
     doc = make_doc(text, [("重庆市", "DISTRICT"), ("市科技局", "ORG"), ("市商务委", "ORG")],
                    attrs={"重庆市": {"level": "province"}})
     ents = by_name(resolve_mentions(doc))
-    assert ents["重庆市科学技术局"].aliases == ["市科技局"]
-    assert ents["重庆市商务委员会"].aliases == ["市商务委"]
+    # written as in the text, keyed by the official long form for merging across documents
+    assert ents["市科技局"].key == "ORG:重庆市科学技术局"
+    assert ents["市商务委"].key == "ORG:重庆市商务委员会"
+    assert ents["市科技局"].attrs["kind"] == "government"
+
+
+def test_abbreviation_and_full_name_in_one_document_are_one_entity():
+    text = "重庆市科学技术局印发通知。重庆市有关方面表示，市科技局将跟进。"
+    doc = make_doc(text, [("重庆市科学技术局", "ORG"), ("重庆市", "DISTRICT"), ("市科技局", "ORG")],
+                   attrs={"重庆市": {"level": "province"}})
+    ents = [e for e in resolve_mentions(doc) if e.type == "ORG"]
+    assert [(e.name, e.aliases) for e in ents] == [("重庆市科学技术局", ["市科技局"])]
+
+
+def test_same_entity_across_documents_merges_under_the_official_name():
+    from kg.doc import DocResult
+    from kg.graph import Corpus
+
+    docs = []
+    for name, text, mentions in (
+        ("a.txt", "重庆市召开会议。市科技局参加。", [("重庆市", "DISTRICT"), ("市科技局", "ORG")]),
+        ("b.txt", "重庆市科学技术局发布通知。", [("重庆市科学技术局", "ORG")]),
+    ):
+        ents = resolve_mentions(make_doc(text, mentions, attrs={"重庆市": {"level": "province"}}))
+        docs.append(DocResult(doc=name, path=name, sha256="", chars=len(text), entities=ents))
+    corpus = Corpus.assemble(docs)
+    bureau = corpus.entities["ORG:重庆市科学技术局"]
+    assert bureau.name == "重庆市科学技术局"
+    assert bureau.aliases == ["市科技局"]
+    assert bureau.docs == ["a.txt", "b.txt"]
+
+
+def test_bare_generic_policy_head_is_not_an_entity():
+    doc = make_doc("此次出台《方案》的目的。", [("方案", "POLICY")])
+    assert resolve_mentions(doc) == []
 
 
 def test_never_merges_across_types():

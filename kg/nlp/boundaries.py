@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from kg.nlp.lexicon import verbs
+
 # Verbs, prepositions and particles that stand before a name, never at its start.
 # Words that also occur inside names (发展, 服务, 建设银行, 联合实验室, 全国…中试服务网络, 关于印发…) are
 # deliberately absent.
@@ -36,13 +38,32 @@ SOFT_STOP_MIN_REST = 5
 
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9（）()·\-+&]")
 _STOP_RE = re.compile("|".join(map(re.escape, STOP_WORDS)))
+# A bracketed gloss read past by name_window_start: at most this long, never across these.
+_GLOSS_MAX = 30
+_GLOSS_BREAKS = set("\n。；;！？!?（(）)《》“”")
+# Resultative complements after a verb stop word: 发挥好扶贫832平台 starts after 好.
+_COMPLEMENTS = ("好", "完", "出")
 
 
 def name_window_start(text: str, head_start: int, max_len: int) -> int:
-    """Leftmost start of a run of name characters ending at ``head_start``."""
+    """Leftmost start of a run of name characters ending at ``head_start``.
+
+    A bracketed gloss inside a name may hold other characters (实验动物AE+（Animal Experiment,
+    动物实验）产学研全球中心): a closing bracket is read past up to its opening one when the gloss
+    is short and on one line.
+    """
     i = head_start
     limit = max(0, head_start - max_len)
-    while i > limit and _NAME_CHAR.match(text[i - 1]):
+    while i > limit:
+        ch = text[i - 1]
+        if ch in "）)":
+            opening = _matching_open(text, i - 1, limit)
+            if opening is not None:
+                limit = max(0, limit - (i - opening))  # a gloss does not count against max_len
+                i = opening
+                continue
+        if not _NAME_CHAR.match(ch):
+            break
         i -= 1
     # An unbalanced bracket is not part of the name: （重庆日报记者 … starts after it.
     window = text[i:head_start]
@@ -60,6 +81,21 @@ def name_window_start(text: str, head_start: int, max_len: int) -> int:
         k = max(window.rfind("）"), window.rfind(")"))
         return i + k + 1
     return i
+
+
+def _matching_open(text: str, close: int, limit: int) -> int | None:
+    """Offset of the bracket that opens the one closing at ``close`` when the gloss between
+    them holds a character a name does not (a comma, a space) but no sentence break."""
+    for k in range(close - 1, max(limit, close - _GLOSS_MAX) - 1, -1):
+        ch = text[k]
+        if ch in "（(":
+            inner = text[k + 1 : close]
+            if inner and not all(_NAME_CHAR.match(c) for c in inner):
+                return k
+            return None
+        if ch in _GLOSS_BREAKS:
+            return None
+    return None
 
 
 def left_boundary(
@@ -93,6 +129,10 @@ def left_boundary(
         if token_starts is not None and not (start + m.start() in token_starts and start + m.end() in token_starts):
             continue
         cut = max(cut, m.end())
+    if cut and body[cut : cut + 1] in _COMPLEMENTS and len(body) - cut > 2:
+        cut += 1  # 发挥好扶贫832平台: 好 completes the verb
+    if anchors and token_starts is not None:
+        cut = max(cut, _verb_before_place(text, start, head_start, token_starts, anchors) - start)
     soft = SOFT_STOPS if conjunctions is True else (conjunctions or ())
     for k in range(len(body) - 1, cut - 1, -1):
         if body[k] in soft and (
@@ -112,3 +152,17 @@ def token_starts(doc) -> frozenset[int]:
         cached = frozenset([t.idx for t in doc] + [len(doc.text)])
         doc.user_data[key] = cached
     return cached
+
+
+def _verb_before_place(text: str, start: int, head_start: int, tokens: frozenset[int] | set[int], anchors: set[int]) -> int:
+    """The last place name in ``text[start:head_start]`` that follows a verb token: the verb
+    takes the name as its object (招商组由此结合重庆(西部)电子电路产业园 -> 重庆(西部)…).
+    Returns ``start`` when there is none."""
+    verb_words = verbs()
+    for a in range(head_start - 1, start + 1, -1):
+        if a in anchors:
+            for length in (2, 3):
+                if a - length >= start and a - length in tokens and text[a - length : a] in verb_words:
+                    return a
+    return start
+

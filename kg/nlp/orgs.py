@@ -1,4 +1,5 @@
-"""``kg_org_ruler``: organisations by name suffix, plus the statistical NER when it is loaded.
+"""``kg_org_ruler``: organisations by name suffix, by context, from a list of national bodies,
+plus the statistical NER when it is loaded.
 
 Suffix rules read leftwards from a head word (see :mod:`kg.nlp.boundaries`):
 
@@ -6,23 +7,39 @@ Suffix rules read leftwards from a head word (see :mod:`kg.nlp.boundaries`):
 * government heads that are also ordinary characters (…局, …委, …办, …厅, …部) need a body that
   starts with a place (綦江区科学技术局, 重庆市科技局) or with 市/区/县/省 as in the usual
   abbreviations (市科技局, 市商务委, 区人民政府);
-* names after 各/该/本/相关 are generic (各区县人民政府, 该学院) and dropped.
+* descriptions are dropped: names after 各/该/本/相关 (各区县人民政府), bodies with a quantity
+  (市内18个帮扶集团) or starting with a modifier (新型研发机构和重点实验室, 高等研究院), a
+  common word before 集团/公司 (扶贫集团), 子公司; 该校附属肿瘤医院 gives 附属肿瘤医院;
+* a head after a list of districts belongs to each of them (两江新区、万盛经开区管委会): the
+  districts stay districts.
+
+Names without a suffix come from ``kg/data/national_bodies.tsv`` (工业和信息化部, 东盟) and from
+context: the name before a corporate title (德锦制冷董事长), the items of lists closed by a count
+of organisations (A、B等23家企业) or by a class noun when one item is an organisation by suffix
+(抖音、博拉、直播电商联盟等电商), and photo credits (摄/视觉重庆).
 
 When the pipeline was built on the trained NER model (``kg/models/ner``), its ORG entities
-(already in ``doc.ents`` when this component runs) are proposed too, at the lowest priority.
+(already in ``doc.ents`` when this component runs) fill the gaps the rules leave, at the lowest
+priority, when they read like names (see :meth:`OrgRuler._ner_candidates`).
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp.boundaries import left_boundary, token_starts
-from kg.nlp.candidates import Candidate, add, of_label
+from kg.nlp.candidates import Candidate, add, candidates, of_label
+from kg.nlp.lexicon import is_activity_word, is_generic_word, is_modifier_word, is_proper_or_unknown
 
+PRIORITY_GAZETTEER = 25
 PRIORITY_RULE = 20
+PRIORITY_CONTEXT = 10
 PRIORITY_NER = 5
+NATIONAL_BODIES_PATH = Path(__file__).resolve().parent.parent / "data" / "national_bodies.tsv"
 
 STRONG_HEADS = (
     "股份有限公司 有限责任公司 有限公司 公司 集团 大学 学院 研究院 研究所 科学院 农科院 实验室 医院 卫生院 "
@@ -61,6 +78,37 @@ NATIONAL_START = ("国家", "国务院", "中共", "中央", "全国")
 # Heads after which even a common word names (西南大学, 东方电气集团).
 NAME_LIKE_HEADS = {"大学", "集团", "公司", "有限公司", "股份有限公司", "有限责任公司", "银行"}
 _MEDIA = ("日报", "晚报", "新华社", "电视台", "通讯社")
+# Company heads after which a single common word is a kind, not a name (扶贫集团, 科技公司).
+COMPANY_HEADS = {"集团", "公司", "有限公司"}
+# Department heads that take a one-character abbreviation body: 市科技局, 省科技厅.
+DEPARTMENT_HEADS = {"科技局", "科技厅"}
+# Function words that introduce a name and never start one (与扶贫集团 -> 扶贫集团).
+LEADING_FUNCTION_CHARS = "与和及同向对在由将跟"
+# A quantity inside the body makes it a description: 一款应用于银行, 市内18个帮扶集团.
+_QUANTITY = re.compile(r"(?:^|[\d一二三四五六七八九十两几多数百千万])[个家款种项批类所座名支]")
+# Modifiers that jieba does not tag as adjectives but that describe, not name (智慧实验室).
+DESCRIPTIVE_STARTS = ("智慧", "智能", "数字", "创新", "卓越", "先进", "一流", "新兴", "未来", "示范")
+# 该校附属肿瘤医院: a unit named relative to the school just mentioned is a name of its own.
+_RELATIVE_UNIT = re.compile(r"(?:该|本|其)(?:校|院|所|大学|医院|公司|集团)?(?=附属)")
+# Corporate titles after an organisation's name: 德锦制冷董事长朱钢, 重庆软件园总裁.
+TITLE_AFTER_ORG = re.compile(r"(?:董事长|副董事长|总裁|副总裁|总经理|副总经理|首席执行官|创始人|CEO)")
+# Words between a name and its title: 助理总裁, 前董事长, 行政总裁.
+_TITLE_MODIFIER_END = re.compile(r"(?:前|原|现任|时任|副|助理|高级|执行|常务|首席|联席|名誉|行政)+$")
+# Statistical ORG spans that start or end like these are phrases, not names.
+_NER_BAD_START = re.compile(r"^(?:[\d一二三四五六七八九十两几多数百]+[届个家次年月日]|本|该|各|今年|去年|明年|首届|全市|全国|驻)")
+_NER_BAD_END = set("由称更以的和与及或在将对为了是等")
+_HEAD_AT_END = re.compile("(?:%s)$" % _HEAD_RE.pattern)
+_EVENT_ENDS = ("会", "节", "展", "赛", "论坛", "峰会", "大会")
+# ... and these are the project and policy rulers' (高水平人才培养中心, 新兴产业).
+_OTHER_HEAD_ENDS = ("中心", "平台", "基地", "园", "区", "工程", "系统", "项目", "产业", "产业链", "行动", "计划", "网")
+# Lists closed by a count of organisations: 包括A、B、C等23家…企业; 引进A等4家企业.
+_COUNTED_LIST = re.compile(r"等(?:\d+|[一二三四五六七八九十两几多数百]+)(?:家|所)")
+# Lists closed by a class noun alone (抖音、博拉、直播电商联盟等电商): the items are organisations
+# when one of them already is one by its suffix.
+_CLASS_LIST = re.compile(r"等(?=企业|公司|单位|机构|电商|高校|院校|银行|医院|平台企业|互联网企业|媒体)")
+# A photo credit names the agency: 记者 万难 摄/视觉重庆.
+_PHOTO_CREDIT = re.compile(r"摄\s*[/／]\s*([\u4e00-\u9fffA-Za-z]{2,8})(?=[\s\n）)]|$)")
+_ORG_CLASS = re.compile(r"企业|公司|单位|机构|高校|院校|医院|银行|电商|平台")
 
 
 class OrgRuler:
@@ -72,18 +120,64 @@ class OrgRuler:
         self.use_statistical_ner = use_statistical_ner
 
     def __call__(self, doc: Doc) -> Doc:
-        places = {c.start for c in of_label(doc, "DISTRICT")}
+        places = {c.start: c.end for c in of_label(doc, "DISTRICT")}
         for cand in self.match(doc.text, places, token_starts(doc)):
             add(doc, cand)
         if self.use_statistical_ner:
-            for ent in doc.ents:
-                if ent.label_ == "ORG" and len(ent.text.strip()) >= 2:
-                    add(doc, Candidate(ent.start_char, ent.end_char, "ORG", f"{self.name}:ner", PRIORITY_NER))
+            for cand in self._ner_candidates(doc):
+                add(doc, cand)
         return doc
 
-    def match(self, text: str, place_starts: set[int], tokens: frozenset[int] | None = None) -> list[Candidate]:
-        """ORG candidates of ``text``; ``place_starts`` are offsets where a district name starts,
-        ``tokens`` where the segmenter starts tokens."""
+    def _ner_candidates(self, doc: Doc) -> list[Candidate]:
+        """The statistical NER's ORG entities that the rules leave room for.
+
+        The model was trained on news (CLUENER2020, People's Daily); on policy text it also
+        tags phrases (智能网联, 新兴产业, 本届智博会). So the rules come first and the model fills
+        gaps: an entity is kept when it neither crosses nor contains a rule's mention (a
+        district at its start is part of the name: 上海商汤智能), and when it reads like a name
+        (:func:`_reads_like_a_name`)."""
+        pool = [c for c in candidates(doc) if not c.rule.endswith(":ner")]
+        out = []
+        for ent in doc.ents:
+            if ent.label_ != "ORG":
+                continue
+            start, end = ent.start_char, ent.end_char
+            clash = False
+            for c in pool:
+                if c.end <= start or c.start >= end:
+                    continue
+                inside_ner = start <= c.start and c.end <= end
+                if not (inside_ner and c.label == "DISTRICT" and c.start == start):
+                    clash = True
+                    break
+            if clash or not _reads_like_a_name(doc, start, end):
+                continue
+            out.append(Candidate(start, end, "ORG", f"{self.name}:ner", PRIORITY_NER))
+        return out
+
+    def match(
+        self, text: str, places: dict[int, int] | set[int], tokens: frozenset[int] | None = None
+    ) -> list[Candidate]:
+        """ORG candidates of ``text``; ``places`` maps the offsets where a district name starts to
+        where it ends (a set of starts is accepted too), ``tokens`` are where the segmenter starts
+        tokens."""
+        if not isinstance(places, dict):
+            places = {s: s for s in places}
+        place_starts = set(places)
+        out = self._suffixed(text, places, tokens)
+        out.extend(self._national_bodies(text))
+        out.extend(self._before_titles(text, place_starts, tokens))
+        out.extend(self._counted_lists(text, place_starts, tokens))
+        out.extend(self._class_lists(text, place_starts, tokens, out))
+        out.extend(
+            Candidate(m.start(1), m.end(1), "ORG", f"{self.name}:credit", PRIORITY_CONTEXT)
+            for m in _PHOTO_CREDIT.finditer(text)
+        )
+        return out
+
+    def _suffixed(self, text: str, places: dict[int, int], tokens: frozenset[int] | None) -> list[Candidate]:
+        place_starts = set(places)
+        place_ends = set(places.values())
         out = []
         for m in _HEAD_RE.finditer(text):
             head = m.group()
@@ -100,15 +194,129 @@ class OrgRuler:
             start = m.start() if head in ("新华社",) else left_boundary(
                 text, m.start(), max_len=self.max_len, token_starts=tokens, anchors=place_starts
             )
+            start = self._strip_leading_function_word(text, start, m.start(), tokens)
             body = text[start : m.start()]
             if weak and not (start in place_starts or body[:1] in ABBREVIATION_START or body.startswith(NATIONAL_START)):
                 start = self._abbreviation_start(text, start, m.start(), place_starts)
                 body = text[start : m.start()]
-            name_like = head in NAME_LIKE_HEADS
-            if head != "新华社" and not self._plausible(text, start, body, weak, place_starts, name_like):
+            after_pronoun = start > 0 and text[start - 1] in "该本其"
+            relative = _RELATIVE_UNIT.match(text, start - 1 if after_pronoun else start, m.start())
+            if relative:  # 该校附属肿瘤医院 -> 附属肿瘤医院
+                start = relative.end()
+                body = text[start : m.start()]
+            if head == "公司" and text[m.start() - 1 : m.start()] == "子":
+                continue  # AI科技子公司: a kind of company, not one
+            if head in DEPARTMENT_HEADS and len(body) == 1 and body in ABBREVIATION_START:
+                out.append(Candidate(start, end, "ORG", f"{self.name}:suffix", PRIORITY_RULE))
+                continue  # 市科技局
+            if self._distributed(text, start, m.start(), places, place_ends):
+                continue  # 两江新区、重庆高新区、万盛经开区管委会: the committees of three zones
+            # 附属 describes, but 附属肿瘤医院 after 该校 names the school's hospital
+            name_like = head in NAME_LIKE_HEADS or head in _MEDIA or bool(relative)
+            if head != "新华社" and not self._plausible(text, start, body, weak, place_starts, name_like, tokens):
                 continue
+            if head in COMPANY_HEADS and start not in place_starts and is_activity_word(body):
+                continue  # 扶贫集团, 科技公司: a kind of group or company
             out.append(Candidate(start, end, "ORG", f"{self.name}:suffix", PRIORITY_RULE))
         return out
+
+    @staticmethod
+    def _strip_leading_function_word(text: str, start: int, head_start: int, tokens: frozenset[int] | None) -> int:
+        """与扶贫集团 -> 扶贫集团: a conjunction or preposition that is a token of its own."""
+        if (
+            text[start : start + 1] in tuple(LEADING_FUNCTION_CHARS)
+            and head_start - start > 2
+            and (tokens is None or start + 1 in tokens)
+        ):
+            return start + 1
+        return start
+
+    @staticmethod
+    def _distributed(text: str, start: int, head_start: int, places: dict[int, int], place_ends: set[int]) -> bool:
+        """Whether the body is exactly a district that ends a list of districts: the head then
+        applies to every item (两江新区、重庆高新区管委会), and the items stay districts."""
+        if places.get(start) != head_start or start == 0:
+            return False
+        sep = text[start - 1]
+        return sep in "、和及与" and (start - 1) in place_ends
+
+    def _national_bodies(self, text: str) -> list[Candidate]:
+        """Ministries, agencies and international organisations from ``national_bodies.tsv``."""
+        return [
+            Candidate(m.start(), m.end(), "ORG", f"{self.name}:national", PRIORITY_GAZETTEER)
+            for m in _national_bodies_re().finditer(text)
+        ]
+
+    def _before_titles(self, text: str, place_starts: set[int], tokens: frozenset[int] | None) -> list[Candidate]:
+        """德锦制冷董事长朱钢: the name right before a corporate title is an organisation."""
+        out = []
+        for m in TITLE_AFTER_ORG.finditer(text):
+            start = left_boundary(text, m.start(), max_len=12, token_starts=tokens, anchors=place_starts)
+            start = self._strip_leading_function_word(text, start, m.start(), tokens)
+            end = m.start()
+            trailing = _TITLE_MODIFIER_END.search(text, start, end)
+            if trailing:  # 世茂集团助理总裁, 重庆银行前董事长
+                end = trailing.start()
+            name = text[start:end]
+            if tokens is not None and start not in tokens:
+                continue
+            if name.isascii() and start > 0 and text[start - 1] == " ":
+                continue  # Rockstar Games总裁: the name began before the space
+            if self._listable_name(name, text, start, place_starts):
+                out.append(Candidate(start, end, "ORG", f"{self.name}:title", PRIORITY_CONTEXT))
+        return out
+
+    def _counted_lists(self, text: str, place_starts: set[int], tokens: frozenset[int] | None) -> list[Candidate]:
+        """Items of 包括A、B、C等23家…企业 and 引进A等4家企业: each item is an organisation."""
+        out = []
+        for m in _COUNTED_LIST.finditer(text):
+            if not _ORG_CLASS.search(text, m.end(), m.end() + 14):
+                continue
+            end = m.start()
+            while end > 0:
+                start = left_boundary(text, end, max_len=12, token_starts=tokens, conjunctions=False)
+                name = text[start:end]
+                if self._listable_name(name, text, start, place_starts, max_len=8):
+                    out.append(Candidate(start, end, "ORG", f"{self.name}:list", PRIORITY_CONTEXT))
+                if start == 0 or text[start - 1] != "、":
+                    break
+                end = start - 1
+        return out
+
+    def _class_lists(
+        self, text: str, place_starts: set[int], tokens: frozenset[int] | None, found: list[Candidate]
+    ) -> list[Candidate]:
+        """Items of A、B、C等企业 lists in which one item is an organisation by its suffix."""
+        ends = {c.end: c for c in found}
+        out = []
+        for m in _CLASS_LIST.finditer(text):
+            items, end = [], m.start()
+            while end > 0:
+                start = left_boundary(text, end, max_len=12, token_starts=tokens, conjunctions=False)
+                items.append((start, end))
+                if start == 0 or text[start - 1] != "、":
+                    break
+                end = start - 1
+            if len(items) < 2 or not any(e in ends and ends[e].start == s for s, e in items):
+                continue
+            for start, end in items:
+                if self._listable_name(text[start:end], text, start, place_starts, max_len=8):
+                    out.append(Candidate(start, end, "ORG", f"{self.name}:list", PRIORITY_CONTEXT))
+        return out
+
+    @staticmethod
+    def _listable_name(name: str, text: str, start: int, place_starts: set[int], max_len: int = 12) -> bool:
+        """A bare name read from context (a list item, the name before a title) is kept when it
+        is 2-``max_len`` characters of letters, digits or CJK and not one common word."""
+        if not 2 <= len(name) <= max_len or not name.isalnum() or name.isdigit():
+            return False
+        if name[-1] in LEADING_FUNCTION_CHARS:
+            return False  # 股东及总经理: the name is the other conjunct
+        if name[0] in GENERIC_BEFORE or (start > 0 and text[start - 1] in GENERIC_BEFORE):
+            return False
+        if name in GENERIC_BODIES or name.endswith(("公司", "企业", "集团", "单位")) and len(name) <= 4:
+            return False
+        return not is_generic_word(name) and not _QUANTITY.search(name)
 
     @staticmethod
     def _abbreviation_start(text: str, start: int, head_start: int, place_starts: set[int]) -> int:
@@ -120,12 +328,22 @@ class OrgRuler:
 
     @staticmethod
     def _plausible(
-        text: str, start: int, body: str, weak: bool, place_starts: set[int], head_is_name_like: bool = False
+        text: str,
+        start: int,
+        body: str,
+        weak: bool,
+        place_starts: set[int],
+        head_is_name_like: bool = False,
+        tokens: frozenset[int] | None = None,
     ) -> bool:
         if len(body) < 2 or body in GENERIC_BODIES or body[:2] in GENERIC_BODIES:
             return False
         if (start > 0 and text[start - 1] in GENERIC_BEFORE) or body[0] in GENERIC_BEFORE or _ORDINAL.match(body):
             return False
+        if _QUANTITY.search(body):
+            return False
+        if start not in place_starts and not head_is_name_like and _starts_with_descriptive_word(text, start, body, tokens):
+            return False  # 新型研发机构和重点实验室, 高等研究院
         if start not in place_starts and not head_is_name_like and _common_word_freq(body) > COMMON_WORD_FREQ:
             return False
         if weak and _STRONG_IN_BODY.search(body):
@@ -137,6 +355,56 @@ class OrgRuler:
                 or body.startswith(NATIONAL_START) and len(body) >= 4
             )
         return True
+
+
+def _reads_like_a_name(doc: Doc, start: int, end: int) -> bool:
+    """Whether a statistical ORG span looks like a name: 2-20 characters, no pointing or
+    counting start (本届, 五届, 今年), no function word at its end (招商组由, 赵红民称), and at
+    a first word (after a place) that is not a common dictionary word: a brand (抖音, 博拉,
+    上海商汤智能) rather than a description (智能网联, 新兴产业, 中央财政资金). A span that ends in
+    a head the suffix rules know (…中心, …协会) is left to them."""
+    text = doc.text[start:end]
+    if not 2 <= len(text) <= 20 or text[-1] in _NER_BAD_END or _NER_BAD_START.match(text):
+        return False
+    if _HEAD_AT_END.search(text) or text.endswith(_EVENT_ENDS) or text.endswith(_OTHER_HEAD_ENDS):
+        return False  # suffixed names are the rules' call; 智博会 is an event
+    if text.isascii():
+        return False  # RCEP, 5G: acronyms are as often agreements and technologies
+    from kg.nlp.gazetteer import load_gazetteer
+
+    places = load_gazetteer().forms
+    words = [t.text for t in doc if start <= t.idx < end]
+    while words and words[0] in places:
+        words = words[1:]  # 上海商汤智能: the name proper follows the place
+    return bool(words) and _is_naming_word(words[0])
+
+
+def _is_naming_word(word: str) -> bool:
+    if len(word) < 2 or not word.isalnum():
+        return False
+    return is_proper_or_unknown(word)
+
+
+def _starts_with_descriptive_word(text: str, start: int, body: str, tokens: frozenset[int] | None) -> bool:
+    """Whether the body's first word describes (新型, 高等, 智慧) rather than names."""
+    if body.startswith(NATIONAL_START):
+        return False  # 国家能源局, 全国工商联: 国家 is a common noun but these are names
+    if body.startswith(DESCRIPTIVE_STARTS):
+        return True
+    for length in (2, 3, 4):
+        if length <= len(body) and (tokens is None or start + length in tokens) and is_modifier_word(body[:length]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _national_bodies_re() -> re.Pattern:
+    names = []
+    with NATIONAL_BODIES_PATH.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                names.append(line.split("\t")[0].strip())
+    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
 
 
 def _common_word_freq(word: str) -> int:

@@ -43,3 +43,23 @@ def test_plans_introduced_by_a_verb_and_their_lists(ents):
 def test_generic_plan_words_are_not_policies(ents):
     found = ents("制定品牌提升方案，开展一批行动，落实相关规划。")
     assert not any(label == "POLICY" for _, label in found)
+
+
+def test_introduced_names_that_hold_verbs_of_their_own(ents):
+    found = ents("我们将实施发展壮大新兴产业打造新动能行动，创建一批基地。迭代升级高质量数据集建设指南，推动形成语料。")
+    assert {("发展壮大新兴产业打造新动能行动", "POLICY"), ("高质量数据集建设指南", "POLICY")} <= found
+    found = ents("协助市科技局编制了落实我市以大数据智能化为引领的创新驱动战略行动计划的实施方案。")
+    assert ("以大数据智能化为引领的创新驱动战略行动计划", "POLICY") in found
+
+
+def test_region_called_a_strategy(ents):
+    assert ("成渝地区双城经济圈", "POLICY") in ents("深入贯彻落实成渝地区双城经济圈建设战略部署。")
+    assert not any(label == "POLICY" for _, label in ents("将为成渝地区双城经济圈储能产业集群发展带来推动作用。"))
+
+
+def test_titles_of_books_games_and_films_are_not_policies(ents):
+    # CLUENER2020 train: 《》 also marks games, films and books
+    found = ents("玩家在《魔兽世界》里组队，读者重温《红楼梦》。")
+    assert not any(label == "POLICY" for _, label in found)
+    found = ents("实施《中国制造2025》，修订《国家突发公共事件总体应急预案》。")
+    assert {("中国制造2025", "POLICY"), ("国家突发公共事件总体应急预案", "POLICY")} <= found

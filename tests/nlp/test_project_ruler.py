@@ -29,3 +29,37 @@ def test_descriptions_are_not_projects(ents):
     # gov report style: generic systems and platforms, no name
     found = ents("重点打造智能雾灯系统、货运车辆托管监控平台、交通信息发布系统等应用场景。建成10个左右人工智能创新平台。")
     assert not any(label == "PROJECT" for _, label in found)
+
+
+def test_names_introduced_by_a_verb_that_builds_or_runs(ents):
+    found = ents("上海商汤智能将建设智能汽车数据共享运营中心，开展研发。九龙坡区更搭建了基层智慧治理平台。")
+    assert {("智能汽车数据共享运营中心", "PROJECT"), ("基层智慧治理平台", "PROJECT")} <= found
+    found = ents("在秀山县建成的武陵山片区消费扶贫馆，辐射带动4省市。")
+    assert ("武陵山片区消费扶贫馆", "PROJECT") in found
+
+
+def test_facility_project_and_bracketed_gloss(ents):
+    assert ("汉达精密电子西部生产基地项目", "PROJECT") in ents("永川区签约的汉达精密电子西部生产基地项目，总投资约10.2亿元。")
+    found = ents("共建达硕实验动物基地和实验动物AE+（Animal Experiment, 动物实验）产学研全球中心等。")
+    assert ("达硕实验动物基地", "PROJECT") in found
+    assert ("实验动物AE+（Animal Experiment, 动物实验）产学研全球中心", "PROJECT") in found
+
+
+def test_coordinated_and_quoted_list_names(ents):
+    found = ents("统筹推进产业基础再造工程和重大技术装备攻关工程。用好“渝才荟”等平台。")
+    assert {("产业基础再造工程", "PROJECT"), ("重大技术装备攻关工程", "PROJECT"), ("渝才荟", "PROJECT")} <= found
+
+
+def test_left_edge_after_a_verb_with_a_place_object_or_a_complement(ents):
+    found = ents("电子信息产业链招商组由此结合重庆（西部）电子电路产业园的优势。四是发挥好扶贫832平台作用。")
+    assert ("重庆（西部）电子电路产业园", "PROJECT") in found
+    assert ("扶贫832平台", "PROJECT") in found
+
+
+def test_aims_categories_and_designations_are_not_projects(ents):
+    # gov_policy_docs_env50 and corpus plan language
+    found = ents(
+        "支持企业打造互联网工业平台。围绕重庆优势领域积极培育一批AI应用中试基地。大力建设卓越工程师培养基地。"
+        "“点”上采用平台分组对接企业。北京国家级绿色工厂数量已达161家。建设科技创新中心。"
+    )
+    assert not any(label == "PROJECT" for _, label in found)
