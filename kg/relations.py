@@ -1,9 +1,9 @@
 """Relation extraction: typed facts between the entities of one document.
 
-Each sentence is *masked*: every entity mention is replaced by a placeholder such as
-``⟦ORG:3⟧`` (type and entity index), so a rule reads like the Chinese it matches:
+Each sentence is *masked*: every entity mention is replaced by a one-character
+placeholder of its type, so a rule reads like the Chinese it matches:
 
-    ⟦ORG:0⟧由⟦ORG:1⟧、⟦ORG:2⟧等单位联合组成   →  1 memberOf 0, 2 memberOf 0
+    {ORG}由{ORGS}等单位联合组成   →  each of the list memberOf the first
 
 Rules are regular expressions over the masked sentence (the ``RULES`` table below) plus
 a few document-level rules (a notice's issuer in its header or signature, sub-units
@@ -38,21 +38,35 @@ SIGNATURES: dict[str, tuple[frozenset, frozenset]] = {
     "partnerOf": (frozenset({"ORG", "DISTRICT"}), frozenset({"ORG", "DISTRICT"})),
 }
 
-# Placeholders and lists of them, for writing rules.
-_TYPES = {"ORG": "ORG", "DIS": "DISTRICT", "PRJ": "PROJECT", "POL": "POLICY", "ANY": r"[A-Z]+"}
+# Placeholders: each mention becomes ONE character from a private-use block of its
+# type (the block offset is the entity's index), so the gaps in a rule count real
+# characters however long the names are. Rules write {ORG}, {DIS}, {PRJ}, {POL}, and
+# {ORGS} etc. for a coordinated list.
+_BLOCK = 0x4000  # entities of one type a document may have
+_BASES = {"ORG": 0xF0000, "DISTRICT": 0xF4000, "PROJECT": 0xF8000, "POLICY": 0xFC000}
+_SHORT = {"ORG": "ORG", "DIS": "DISTRICT", "PRJ": "PROJECT", "POL": "POLICY"}
 _SEP = r"(?:[、，,/]|和|及|与|以及|联合|携手)"
+
+
+def _char_class(label: str) -> str:
+    base = _BASES[label]
+    return f"[\\U{base:08X}-\\U{base + _BLOCK - 1:08X}]"
 
 
 def _macro(pattern: str) -> re.Pattern:
     """Expand ``{ORG}``, ``{ORGS}`` (a coordinated list), ``{DIS}``... into regex."""
-    for short, label in _TYPES.items():
-        one = rf"⟦{label}:\d+⟧"
+    for short, label in _SHORT.items():
+        one = _char_class(label)
         pattern = pattern.replace("{" + short + "S}", rf"{one}(?:{_SEP}?{one})*")
         pattern = pattern.replace("{" + short + "}", one)
     return re.compile(pattern)
 
 
-_PLACEHOLDER = re.compile(r"⟦([A-Z]+):(\d+)⟧")
+_PLACEHOLDER = re.compile(f"[\\U{0xF0000:08X}-\\U{0xFFFFF:08X}]")
+
+
+def _placeholder(label: str, idx: int) -> str:
+    return chr(_BASES[label] + idx % _BLOCK)
 
 
 @dataclass(frozen=True)
@@ -92,7 +106,7 @@ RULES: tuple[Rule, ...] = (
     rule("lead_chair", "leads", rf"(?P<head>{{ORG}})(?:为|是|任)(?P<tail>{{ORG}})?的?(?:理事长|会长|组长)单位", 0.7),
     # issuedBy: A印发《X》 / 《X》由A印发
     rule("issue_verb", "issuedBy",
-         rf"(?P<tail>{{ORGS}})(?:日前|近日|正式|联合|近期|今年|已)?(?:印发|出台|发布|制定|编制|颁布|公布|起草)(?:了|出)?{_C}{{0,4}}?(?P<head>{{POLS}})",
+         rf"(?P<tail>{{ORGS}})(?:日前|近日|正式|联合|近期|今年|已)?(?:印发|出台|发布|制定|编制|颁布|公布|起草)(?:了|出)?(?:(?!落实|贯彻|执行){_C}){{0,4}}?(?P<head>{{POLS}})",
          0.85),
     rule("issue_passive", "issuedBy", rf"(?P<head>{{POL}}){_C}{{0,4}}由(?P<tail>{{ORGS}})(?:印发|发布|制定|出台|编制)"),
     # implements: 为贯彻落实《A》…制定《B》
@@ -154,13 +168,14 @@ class _Sentence:
     end: int
     masked: str
     entities: list[int]  # entity index of each placeholder, in order
+    index: dict  # placeholder character -> entity index
 
 
 _ENCLOSING = {"《": "》", "“": "”", "「": "」", '"': '"'}
 
 
 def _mask(text: str, start: int, end: int, spans: list[tuple[int, int, int, str]]) -> _Sentence:
-    parts, entities, pos = [], [], start
+    parts, entities, index, pos = [], [], {}, start
     for s, e, idx, label in spans:
         # 《X》 and “X” are masked whole, so rules need not spell out the marks
         if s > start and e < end and _ENCLOSING.get(text[s - 1]) == text[e]:
@@ -168,15 +183,18 @@ def _mask(text: str, start: int, end: int, spans: list[tuple[int, int, int, str]
         if s < pos or e > end:
             continue
         parts.append(text[pos:s])
-        parts.append(f"⟦{label}:{idx}⟧")
+        ch = _placeholder(label, idx)
+        parts.append(ch)
         entities.append(idx)
+        index[ch] = idx
         pos = e
     parts.append(text[pos:end])
-    return _Sentence(start, end, "".join(parts), entities)
+    return _Sentence(start, end, "".join(parts), entities, index)
 
 
-def _indices(group: str | None) -> list[int]:
-    return [int(m.group(2)) for m in _PLACEHOLDER.finditer(group or "")]
+def _indices(group: str | None, sentence: "_Sentence") -> list[int]:
+    """The entity indices of the placeholders in a matched group."""
+    return [sentence.index[ch] for ch in _PLACEHOLDER.findall(group or "")]
 
 
 class RelationSet:
@@ -246,8 +264,8 @@ def extract_relations(doc: Doc, entities: list[Entity]) -> list[Relation]:
         amount = parse_amount(evidence[2])
         for r in RULES:
             for m in r.pattern.finditer(sent.masked):
-                heads = _indices(m.groupdict().get("head"))
-                tails = _indices(m.groupdict().get("tail"))
+                heads = _indices(m.groupdict().get("head"), sent)
+                tails = _indices(m.groupdict().get("tail"), sent)
                 if not heads or not tails:
                     side = "tail" if not tails else "head"
                     carried = _carried_subject(previous, r.relation, entities, side, hint=m.group(0))
@@ -262,7 +280,7 @@ def extract_relations(doc: Doc, entities: list[Entity]) -> list[Relation]:
         for m in LIST_PARTNER.finditer(sent.masked):
             if sent.masked[m.end(): m.end() + 4].startswith(("组成", "组建", "成立", "发起")):
                 continue  # 由A、B等单位联合组成: members of something, not partners
-            members = _indices(m.group("list"))
+            members = _indices(m.group("list"), sent)
             for a in members:
                 for b in members:
                     if a < b:
@@ -272,7 +290,7 @@ def extract_relations(doc: Doc, entities: list[Entity]) -> list[Relation]:
                 clause = re.split(r"[，,：:]", sent.masked[: m.start()])[-1]
                 if _PLACEHOLDER.search(clause):
                     continue  # the sentence names its own subject: partner_with handles it
-                for t in _indices(m.group("list")):
+                for t in _indices(m.group("list"), sent):
                     found.add(main_district, "partnerOf", t, evidence, "partner_carried_subject", 0.6)
         if sent.entities:
             previous = sent

@@ -57,3 +57,25 @@ def test_amounts_in_yuan():
     assert parse_amount("总投资约10.2亿元") == 1_020_000_000
     assert parse_amount("投资300万元") == 3_000_000
     assert parse_amount("没有金额") is None
+
+
+def test_gaps_count_characters_not_name_lengths():
+    # a long company name does not push the project out of reach of the rule
+    text = "四川金汇能新材料股份有限公司签署协议，在铜梁共建锂离子电池负极材料生产基地项目。"
+    got = facts(text, [("四川金汇能新材料股份有限公司", "ORG"), ("铜梁", "DISTRICT"),
+                       ("锂离子电池负极材料生产基地项目", "PROJECT")])
+    assert ("四川金汇能新材料股份有限公司", "develops", "锂离子电池负极材料生产基地项目") in got
+    assert ("锂离子电池负极材料生产基地项目", "locatedIn", "铜梁") in got
+
+
+def test_a_plan_made_to_implement_another_is_not_issued_by_the_helper():
+    text = "联盟协助市科技局编制了落实《创新驱动战略行动计划》的实施方案。"
+    got = facts(text, [("联盟", "ORG"), ("市科技局", "ORG"), ("创新驱动战略行动计划", "POLICY")])
+    assert not any(rel == "issuedBy" for _, rel, _ in got)
+
+
+def test_carried_subject_from_previous_sentence():
+    text = "奥普新能源研发生产基地项目签约。该项目将落户南岸区和重庆经开区。"
+    got = facts(text, [("奥普新能源研发生产基地项目", "PROJECT"), ("南岸区", "DISTRICT"), ("重庆经开区", "DISTRICT")])
+    assert got == {("奥普新能源研发生产基地项目", "locatedIn", "南岸区"),
+                   ("奥普新能源研发生产基地项目", "locatedIn", "重庆经开区")}
