@@ -182,7 +182,10 @@ def score(preds: Iterable[dict], golds: Iterable[dict]) -> Score:
     Gold documents without a prediction count as predicted empty (all gold missed);
     predictions for documents without gold are ignored.
     """
-    pred_by_doc = {p["doc"]: p for p in preds}
+    pred_by_doc = {}
+    for p in preds:  # a document found in a sub-folder ("2023/a.txt") also answers to "a.txt"
+        pred_by_doc[p["doc"]] = p
+        pred_by_doc.setdefault(p["doc"].rsplit("/", 1)[-1], p)
     result = Score(
         entities={k: Counts() for k in ("ALL", *ENTITY_TYPES)},
         relations={k: Counts() for k in ("ALL", *RELATIONS)},

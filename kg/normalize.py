@@ -161,11 +161,14 @@ def _line_is_broken(line: str, next_line: str, blank_lines: int) -> bool:
 _LINE_BREAK = re.compile(r"[ \t\r\u3000]*\n(?:[ \t\r\u3000]*\n)*[ \t\r\u3000]*")
 
 
-def normalise(raw: str) -> Normalised:
+def normalise(raw: str, *, join_broken_lines: bool = True) -> Normalised:
     """Normalise a raw document; see the module docstring for the steps.
 
     Args:
         raw (str): the document text as read from disk.
+        join_broken_lines (bool): rejoin lines broken inside a sentence. Right for plain
+            text (OCR, hard wraps); wrong for Word, HTML and PDF text, whose line breaks
+            are paragraphs (ingest already rejoins PDF lines by their width).
     RETURNS (Normalised): clean text with a map back to raw offsets.
     """
     chars: list[str] = []
@@ -183,7 +186,7 @@ def normalise(raw: str) -> Normalised:
         next_end = simplified.find("\n", m.end())
         next_line = simplified[m.end() : next_end if next_end >= 0 else len(simplified)]
         blank_lines = m.group().count("\n") - 1
-        if _line_is_broken(line, next_line, blank_lines):
+        if join_broken_lines and _line_is_broken(line, next_line, blank_lines):
             before = simplified[m.start() - 1] if m.start() else ""
             after = simplified[m.end()] if m.end() < len(simplified) else ""
             removed[m.start() : m.end()] = b"\x01" * (m.end() - m.start())

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -77,7 +78,9 @@ def extract_source(source) -> DocResult:
 
     timings = {}
     t0 = time.perf_counter()
-    norm = normalise(source.text)
+    # OCR'd text keeps its broken lines when pasted into Word or printed to PDF; HTML
+    # paragraphs come from markup, so their breaks are real.
+    norm = normalise(source.text, join_broken_lines=source.format != "html")
     t1 = time.perf_counter()
     doc = load_nlp()(norm.text)
     t2 = time.perf_counter()
@@ -107,17 +110,38 @@ def extract_source(source) -> DocResult:
     )
 
 
-def process_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, cache_dir: Path | None = None) -> DocResult:
+def document_ids(inputs: Sequence[Path], files: Sequence[Path]) -> list[str]:
+    """The name each document goes by in the graph: its path relative to the folder it
+    was found in (``2023/report.txt``), or its file name when it was named directly.
+    Two folders holding a file of the same name thus give two documents."""
+    roots = [Path(p).resolve() for p in inputs if Path(p).is_dir()]
+    ids = []
+    for f in files:
+        full = Path(f).resolve()
+        root = next((r for r in roots if full.is_relative_to(r)), None)
+        ids.append(full.relative_to(root).as_posix() if root else Path(f).name)
+    seen: dict[str, int] = {}
+    for i, doc in enumerate(ids):  # the same name given twice: keep both, told apart
+        seen[doc] = seen.get(doc, 0) + 1
+        if seen[doc] > 1:
+            ids[i] = f"{doc}#{seen[doc]}"
+    return ids
+
+
+def process_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, cache_dir: Path | None = None,
+                 doc_id: str | None = None) -> DocResult:
     """Ingest and extract one file. Never raises for a bad document: the result's
     ``status`` says ``skipped`` (unreadable input) or ``failed`` (a bug), with the reason."""
     from kg.ingest import IngestError, read_document
 
     path = Path(path)
+    doc_id = doc_id or path.name
     t0 = time.perf_counter()
     try:
         source = read_document(path, max_bytes=max_bytes)
     except IngestError as err:
-        return DocResult(doc=path.name, path=str(path), sha256="", chars=0, status="skipped", reason=str(err))
+        return DocResult(doc=doc_id, path=str(path), sha256="", chars=0, status="skipped", reason=str(err))
+    source = replace(source, name=doc_id)
     cached = _cache_path(cache_dir, source.sha256)
     if cached is not None and cached.exists():
         result = DocResult.from_dict(json.loads(cached.read_text(encoding="utf-8")))
@@ -171,8 +195,9 @@ def extract_paths(
     cache_dir: Path | None = None,
     progress: bool = True,
     scheduler: str | None = None,
+    doc_ids: Sequence[str] | None = None,
 ) -> Iterator[DocResult]:
-    """Results for ``paths``, in the order given, computed by ``jobs`` local processes,
+    """Results for ``paths`` (named ``doc_ids``, by default their file names), in the order given, computed by ``jobs`` local processes,
     or by a Dask cluster when ``scheduler`` is given (an address such as
     ``tcp://10.0.0.5:8786``, or ``local`` for a cluster of ``jobs`` workers on this machine).
 
@@ -180,20 +205,21 @@ def extract_paths(
     come back in input order, so the outputs never depend on the executor."""
     from tqdm import tqdm
 
+    doc_ids = list(doc_ids) if doc_ids is not None else [Path(p).name for p in paths]
     bar = tqdm(total=len(paths), unit="doc", desc="extract", disable=not progress or None, file=sys.stderr)
     try:
         if scheduler:
-            for result in _extract_on_dask(paths, scheduler, jobs, max_bytes, cache_dir):
+            for result in _extract_on_dask(paths, doc_ids, scheduler, jobs, max_bytes, cache_dir):
                 yield result
                 bar.update()
             return
         if jobs <= 1 or len(paths) <= 1:
-            for path in paths:
-                yield process_path(path, max_bytes, cache_dir)
+            for path, doc_id in zip(paths, doc_ids):
+                yield process_path(path, max_bytes, cache_dir, doc_id)
                 bar.update()
             return
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
-            futures = [pool.submit(process_path, p, max_bytes, cache_dir) for p in paths]
+            futures = [pool.submit(process_path, p, max_bytes, cache_dir, d) for p, d in zip(paths, doc_ids)]
             for fut in futures:  # in input order: the outputs do not depend on scheduling
                 yield fut.result()
                 bar.update()
@@ -201,7 +227,7 @@ def extract_paths(
         bar.close()
 
 
-def _extract_on_dask(paths, scheduler: str, jobs: int, max_bytes: int, cache_dir) -> Iterator[DocResult]:
+def _extract_on_dask(paths, doc_ids, scheduler: str, jobs: int, max_bytes: int, cache_dir) -> Iterator[DocResult]:
     """Run :func:`process_path` on a Dask cluster. Workers need kg installed and the
     documents (and cache folder) at the same paths, e.g. on a shared file system."""
     try:
@@ -217,12 +243,13 @@ def _extract_on_dask(paths, scheduler: str, jobs: int, max_bytes: int, cache_dir
         client = Client(cluster)
     else:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout="5s")
         except OSError as err:
             raise KgError(f"Cannot reach the Dask scheduler at {scheduler}: {err}",
                           hint="Start one with `dask scheduler` and workers with `dask worker ADDRESS`.") from None
     try:
-        futures = client.map(process_path, paths, max_bytes=max_bytes, cache_dir=cache_dir, pure=False)
+        n = len(paths)
+        futures = client.map(process_path, paths, [max_bytes] * n, [cache_dir] * n, doc_ids, pure=False)
         for future in futures:
             yield future.result()
     finally:
@@ -332,12 +359,18 @@ def build(
     paths = [Path(p) for p in paths] or sorted(DEFAULT_CORPUS.glob("*.txt"))
     outdir = Path(outdir)
     with OutputLock(outdir):
+        staging = outdir / ".staging"
+        shutil.rmtree(staging, ignore_errors=True)  # left by a build that was killed
         files, skipped = iter_documents(paths)
+        # never read our own outputs (`kg build .` writes into ./outputs)
+        out = outdir.resolve()
+        files = [f for f in files if not Path(f).resolve().is_relative_to(out)]
+        skipped = [(p, r) for p, r in skipped if not Path(p).resolve().is_relative_to(out)]
         report = BuildReport(pipeline=pipeline_version())
         cache_dir = outdir / ".kg-cache" if use_cache else None
         results = []
         for res in extract_paths(files, jobs=jobs, max_bytes=max_bytes, cache_dir=cache_dir,
-                                 progress=progress, scheduler=scheduler):
+                                 progress=progress, scheduler=scheduler, doc_ids=document_ids(paths, files)):
             results.append(res)
             report.files.append({
                 "doc": res.doc, "path": _display_path(res.path), "status": res.status, "reason": res.reason,
@@ -368,16 +401,20 @@ def build(
             "graph_and_render": round(t_render - t_extract, 3),
         }
         outputs["report.json"] = report.to_json().encode("utf-8")
-        # Write every file under a temporary name first, then rename them all: the
-        # renames are near-instant, so a kill leaves the old outputs or the new ones.
-        staged = []
+        # Write every file into a staging folder first, then rename them all into place:
+        # the renames take microseconds, and report.json goes last, so a report always
+        # describes the graph files beside it.
+        staging.mkdir()
         for name in OUTPUT_FILES:
-            tmp = outdir / f".{name}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
+            with open(staging / name, "wb") as fh:
                 fh.write(outputs[name])
                 fh.flush()
                 os.fsync(fh.fileno())
-            staged.append((tmp, outdir / name))
-        for tmp, final in staged:
-            os.replace(tmp, final)
+        for name in OUTPUT_FILES:
+            os.replace(staging / name, outdir / name)
+        staging.rmdir()
+        if cache_dir is not None:  # results of older pipeline versions will never be read again
+            for old in cache_dir.glob("*"):
+                if old.name != pipeline_version():
+                    shutil.rmtree(old, ignore_errors=True)
     return report

@@ -36,10 +36,11 @@ def eval_command(gold_dir, as_json, inputs):
         preds = read_jsonl(inputs[0])
     else:
         from kg.ingest import iter_documents
-        from kg.pipeline import extract_paths
+        from kg.pipeline import document_ids, extract_paths
 
         files, _ = iter_documents(list(inputs))
-        preds = [r.to_annotation() for r in extract_paths(files, progress=False) if r.status == "ok"]
+        results = extract_paths(files, progress=False, doc_ids=document_ids(list(inputs), files))
+        preds = [r.to_annotation() for r in results if r.status == "ok"]
     result = score(preds, golds)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2, sort_keys=True))

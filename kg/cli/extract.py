@@ -23,7 +23,7 @@ def extract(paths, jobs):
       kg eval --gold tests/data/gold pred.jsonl
     """
     from kg.ingest import iter_documents
-    from kg.pipeline import extract_paths
+    from kg.pipeline import document_ids, extract_paths
 
     for p in paths:
         if not p.exists():
@@ -31,7 +31,7 @@ def extract(paths, jobs):
     files, skipped = iter_documents(list(paths))
     for path, reason in skipped:
         click.echo(f"skipped: {path}: {reason}", err=True)
-    for res in extract_paths(files, jobs=jobs, progress=False):
+    for res in extract_paths(files, jobs=jobs, progress=False, doc_ids=document_ids(list(paths), files)):
         if res.status != "ok":
             click.echo(f"{res.status}: {res.path}: {res.reason}", err=True)
             continue
