@@ -20,6 +20,7 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.nlp.boundaries import doc_text
 from kg.doc import SYMMETRIC_RELATIONS, Entity, Relation
 
 if not Doc.has_extension("kg_relations"):
@@ -244,7 +245,7 @@ def _sentences(doc: Doc) -> Iterator[tuple[int, int]]:
 
 def extract_relations(doc: Doc, entities: list[Entity]) -> list[Relation]:
     """All relations stated in ``doc`` between ``entities`` (offsets in ``doc.text``)."""
-    text = doc.text
+    text = doc_text(doc)
     found = RelationSet(entities)
     spans = sorted(
         (m.start, m.end, i, ent.type) for i, ent in enumerate(entities) for m in ent.mentions
@@ -330,7 +331,7 @@ def _carried_subject(previous: _Sentence | None, relation: str, entities: list[E
 
 def _document_rules(doc: Doc, entities: list[Entity], found: RelationSet) -> None:
     """Facts stated by a document's layout rather than by one sentence."""
-    text = doc.text
+    text = doc_text(doc)
     # 1. A sub-unit named after its parent organisation.
     orgs = [(i, e) for i, e in enumerate(entities) if e.type == "ORG"]
     for i, child in orgs:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg.nlp.boundaries import doc_text
 from kg.doc import Entity, Mention, entity_key
 from kg.normalize import normalise_name
 
@@ -204,7 +205,7 @@ def _document_city(clusters: list[_Cluster]) -> str:
 
 def resolve_mentions(doc: Doc) -> list[Entity]:
     """Group ``doc.ents`` into entities (offsets in ``doc.text``)."""
-    text = doc.text
+    text = doc_text(doc)
     clusters: list[_Cluster] = []
     by_name: dict[tuple[str, str], _Cluster] = {}
     order: list[tuple[int, _Cluster]] = []  # mention start -> cluster, for adjacency rules

@@ -143,13 +143,25 @@ def left_boundary(
     return start + cut
 
 
+def doc_text(doc) -> str:
+    """``doc.text``, computed once per doc: spaCy rebuilds it from every token on each
+    access, and the components read it many times. Splitting tokens never changes it."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
+
+
 def token_starts(doc) -> frozenset[int]:
     """Offsets where a token of ``doc`` starts, plus the end of the text (cached on the doc
     until its tokens change)."""
     key = ("kg_token_starts", len(doc))
     cached = doc.user_data.get(key)
     if cached is None:
-        cached = frozenset([t.idx for t in doc] + [len(doc.text)])
+        from spacy.attrs import IDX
+
+        # the token array, not `for t in doc`: creating Token objects is slow
+        cached = frozenset(doc.to_array(IDX).tolist() + [len(doc_text(doc))])
         doc.user_data[key] = cached
     return cached
 

@@ -17,7 +17,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.boundaries import token_starts
+from kg.nlp.boundaries import doc_text, token_starts
 from kg.nlp.candidates import Candidate, add
 from kg.nlp.gazetteer import DEFAULT_PATH, Division, Form, load_gazetteer
 
@@ -44,7 +44,7 @@ class DistrictRuler:
         self.home_province = home_province
 
     def __call__(self, doc: Doc) -> Doc:
-        for cand in self.match(doc.text, token_starts(doc)):
+        for cand in self.match(doc_text(doc), token_starts(doc)):
             add(doc, cand)
         return doc
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.boundaries import left_boundary, token_starts
+from kg.nlp.boundaries import doc_text, left_boundary, token_starts
 from kg.nlp.candidates import Candidate, add, candidates, of_label
 from kg.nlp.lexicon import is_activity_word, is_generic_word, is_modifier_word, is_proper_or_unknown
 
@@ -121,7 +121,7 @@ class OrgRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         places = {c.start: c.end for c in of_label(doc, "DISTRICT")}
-        for cand in self.match(doc.text, places, token_starts(doc)):
+        for cand in self.match(doc_text(doc), places, token_starts(doc)):
             add(doc, cand)
         if self.use_statistical_ner:
             for cand in self._ner_candidates(doc):
@@ -363,7 +363,10 @@ def _reads_like_a_name(doc: Doc, start: int, end: int) -> bool:
     a first word (after a place) that is not a common dictionary word: a brand (抖音, 博拉,
     上海商汤智能) rather than a description (智能网联, 新兴产业, 中央财政资金). A span that ends in
     a head the suffix rules know (…中心, …协会) is left to them."""
-    text = doc.text[start:end]
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    text = span.text
     if not 2 <= len(text) <= 20 or text[-1] in _NER_BAD_END or _NER_BAD_START.match(text):
         return False
     if _HEAD_AT_END.search(text) or text.endswith(_EVENT_ENDS) or text.endswith(_OTHER_HEAD_ENDS):
@@ -373,7 +376,7 @@ def _reads_like_a_name(doc: Doc, start: int, end: int) -> bool:
     from kg.nlp.gazetteer import load_gazetteer
 
     places = load_gazetteer().forms
-    words = [t.text for t in doc if start <= t.idx < end]
+    words = [t.text for t in span]
     while words and words[0] in places:
         words = words[1:]  # 上海商汤智能: the name proper follows the place
     return bool(words) and _is_naming_word(words[0])

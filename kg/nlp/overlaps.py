@@ -12,9 +12,13 @@ the characters its rule chose.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.nlp.boundaries import doc_text
 from kg.nlp.candidates import Candidate, candidates
 
 
@@ -33,14 +37,21 @@ def choose(cands: list[Candidate]) -> list[Candidate]:
 
 def split_tokens_at(doc: Doc, offsets: set[int]) -> None:
     """Split every token that has one of ``offsets`` strictly inside it."""
+    if not len(doc):
+        return
+    arr = doc.to_array([IDX, LENGTH])  # token arrays: no Token objects for the whole doc
+    starts, lengths = arr[:, 0].tolist(), arr[:, 1].tolist()
+    cuts_by_token: dict[int, list[int]] = {}
+    for o in offsets:
+        i = bisect_right(starts, o) - 1
+        if i >= 0 and starts[i] < o < starts[i] + lengths[i]:
+            cuts_by_token.setdefault(i, []).append(o)
     plan = []
-    text = doc.text
-    for token in doc:
-        start, end = token.idx, token.idx + len(token.text)
-        cuts = sorted(o for o in offsets if start < o < end)
-        if cuts:
-            bounds = [start, *cuts, end]
-            plan.append((token, [text[a:b] for a, b in zip(bounds, bounds[1:])]))
+    text = doc_text(doc)
+    for i, cuts in sorted(cuts_by_token.items()):
+        start, end = starts[i], starts[i] + lengths[i]
+        bounds = [start, *sorted(cuts), end]
+        plan.append((doc[i], [text[a:b] for a, b in zip(bounds, bounds[1:])]))
     if not plan:
         return
     with doc.retokenize() as retokenizer:
@@ -55,7 +66,7 @@ class OverlapResolver:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         chosen = choose([self._trimmed(text, c) for c in candidates(doc)])
         chosen = [c for c in chosen if c.end > c.start]
         split_tokens_at(doc, {o for c in chosen for o in (c.start, c.end)})
@@ -71,8 +82,8 @@ class OverlapResolver:
         return doc
 
     @staticmethod
-    def _trimmed(doc_text: str, c: Candidate) -> Candidate:
-        text = doc_text[c.start : c.end]
+    def _trimmed(full_text: str, c: Candidate) -> Candidate:
+        text = full_text[c.start : c.end]
         lead = len(text) - len(text.lstrip())
         trail = len(text) - len(text.rstrip())
         if lead or trail:

@@ -19,7 +19,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.boundaries import SOFT_STOPS, STOP_WORDS, left_boundary, name_window_start, token_starts
+from kg.nlp.boundaries import doc_text, SOFT_STOPS, STOP_WORDS, left_boundary, name_window_start, token_starts
 from kg.nlp.candidates import Candidate, add, of_label
 from kg.nlp.quotes import quoted_names
 
@@ -79,7 +79,7 @@ class PolicyRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         places = {c.start for c in of_label(doc, "DISTRICT")}
-        for cand in self.match(doc.text, token_starts(doc), places):
+        for cand in self.match(doc_text(doc), token_starts(doc), places):
             add(doc, cand)
         return doc
 

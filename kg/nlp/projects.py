@@ -21,7 +21,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.boundaries import left_boundary, token_starts
+from kg.nlp.boundaries import doc_text, left_boundary, token_starts
 from kg.nlp.candidates import Candidate, add, of_label
 from kg.nlp.lexicon import is_modifier_word
 from kg.nlp.quotes import quoted_names
@@ -105,7 +105,7 @@ class ProjectRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         places = [(c.start, c.end) for c in of_label(doc, "DISTRICT")]
-        for cand in self.match(doc.text, token_starts(doc), places):
+        for cand in self.match(doc_text(doc), token_starts(doc), places):
             add(doc, cand)
         return doc
 
