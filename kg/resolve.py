@@ -380,9 +380,12 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
         # A district's official name (石柱土家族自治县 for 石柱县) is one more name for it;
         # "canonical" only served the merging above.
         official = c.attrs.pop("official_name", None)
-        c.attrs.pop("canonical", None)
+        canonical = c.attrs.pop("canonical", None)
         if official:
             c.add_name(official)
+        if c.type == "DISTRICT" and (official or canonical):
+            # one district, one key in every document: 重庆 and 重庆市 are both 重庆市
+            key_name = official or canonical
         aliases = sorted({n for n in c.names if normalise_name(n) != normalise_name(name)})
         mentions = [Mention(s, e, t, r) for s, e, t, r in sorted(set(c.mentions))]
         if c.type == "ORG" and GOVERNMENT_BODY.search(name):

@@ -308,3 +308,39 @@ def test_eval_names_the_bad_line_of_a_prediction_file(tmp_path):
     result = kg("eval", "--gold", GOLD_DIR, bad)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {bad}:2: not a JSON line")
+
+
+def test_each_entity_appears_once_in_entities_csv_however_many_documents_name_it(built):
+    from kg.normalize import normalise_name
+
+    outdir, _ = built
+    rows = read_csv(outdir / "entities.csv")
+    keys_by_name = {}
+    for row in rows:
+        for name in [row["name"], *filter(None, row["aliases"].split(" | "))]:
+            keys_by_name.setdefault((row["type"], normalise_name(name)), set()).add(row["key"])
+    assert {k: v for k, v in keys_by_name.items() if len(v) > 1} == {}
+    # entities named by several documents are merged, not repeated
+    shared = [row for row in rows if len(row["docs"].split(" | ")) > 1]
+    assert shared, "the demo documents share entities (重庆大学, 重庆市, ...)"
+    assert len({row["key"] for row in rows}) == len(rows)
+
+
+def test_every_relation_traces_to_its_evidence_with_sparql(built):
+    outdir, _ = built
+    rel_rows = read_csv(outdir / "relations.csv")
+    result = kg("query", "--graph", str(outdir / "graph.trig"), "--format", "csv", """
+        PREFIX kg: <https://kg.example.org/ontology#>
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT DISTINCT ?statement ?sentence ?document WHERE {
+          ?statement a kg:Statement ; rdf:subject ?h ; rdf:predicate ?p ; rdf:object ?t ; kg:evidence ?e .
+          ?h ?p ?t .
+          ?e oa:hasSource/kg:fileName ?document ; oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact ?sentence ] .
+        }""")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert len({r["statement"] for r in rows}) == len(rel_rows)  # every fact has its sentence
+    corpus_texts = {p.name: squeeze(p.read_text(encoding="utf-8")) for p in CORPUS_FILES}
+    for r in rows:
+        assert squeeze(r["sentence"]) in corpus_texts[r["document"]]

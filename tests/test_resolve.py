@@ -88,3 +88,12 @@ def test_helpers():
     assert strip_marks("“渝快办”App") == "“渝快办”App"
     assert expand_abbreviation("市经信委", "重庆市") == "重庆市经济和信息化委员会"
     assert expand_abbreviation("市场监管局", "重庆市") == "市场监管局"
+
+
+def test_a_district_has_one_key_whatever_form_a_document_writes():
+    short = resolve_mentions(make_doc("重庆各种政务服务。", [("重庆", "DISTRICT")],
+                                      attrs={"重庆": {"code": "500000", "official_name": "重庆市"}}))
+    full = resolve_mentions(make_doc("重庆市人民政府。", [("重庆市", "DISTRICT")],
+                                     attrs={"重庆市": {"code": "500000"}}))
+    assert short[0].name == "重庆"  # as written, which is what the guidelines score
+    assert short[0].key == full[0].key == "DISTRICT:重庆市"
