@@ -72,41 +72,70 @@ def extract_text(text: str, name: str = "text", path: str = "") -> DocResult:
     return extract_source(source)
 
 
+# The NLP stages see a long document in pieces of about this many characters, cut at
+# paragraph breaks: memory stays bounded whatever the file size, and spaCy's max_length
+# is never reached. Most news pages and notices are a single piece.
+CHUNK_CHARS = 100_000
+
+
+def text_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``(start, end)`` pieces of ``text`` of at most about ``size`` characters, cut after
+    a line break (else after a sentence end, else anywhere) so no sentence is split
+    unless a line is longer than ``size``."""
+    pieces, start = [], 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = window.rfind("\n")
+        if cut < size // 2:
+            cut = max(window.rfind(c) for c in "。！？；")
+        end = start + (cut + 1 if cut >= size // 2 else size)
+        pieces.append((start, end))
+        start = end
+    pieces.append((start, len(text)))
+    return pieces
+
+
 def extract_source(source) -> DocResult:
     """Entities and relations of one ingested document (:class:`kg.ingest.Source`)."""
     from kg.normalize import normalise
 
-    timings = {}
     t0 = time.perf_counter()
     # OCR'd text keeps its broken lines when pasted into Word or printed to PDF; HTML
     # paragraphs come from markup, so their breaks are real.
     norm = normalise(source.text, join_broken_lines=source.format != "html")
     t1 = time.perf_counter()
-    doc = load_nlp()(norm.text)
+    nlp = load_nlp()
+    entities: dict[str, Entity] = {}
+    relations: dict[tuple[str, str, str], Relation] = {}
+    for offset, end in text_chunks(norm.text):
+        doc = nlp(norm.text[offset:end])
+
+        def raw_span(start: int, stop: int) -> tuple[int, int]:
+            return norm.span_to_raw(offset + start, offset + stop)
+
+        for ent in doc._.kg_entities:
+            mentions = []
+            for m in ent.mentions:
+                s, e = raw_span(m.start, m.end)
+                mentions.append(Mention(s, e, source.text[s:e], m.rule))
+            known = entities.get(ent.key)
+            if known is None:  # the same entity in several pieces is one entity
+                entities[ent.key] = Entity(ent.key, ent.type, ent.name, ent.aliases, mentions, ent.attrs)
+            else:
+                known.aliases = sorted(set(known.aliases) | set(ent.aliases) | {ent.name} - {known.name})
+                known.mentions.extend(mentions)
+                for k, v in ent.attrs.items():
+                    known.attrs.setdefault(k, v)
+        for rel in doc._.kg_relations:
+            s, e = raw_span(rel.start, rel.end)
+            relations.setdefault((rel.head, rel.relation, rel.tail), Relation(
+                rel.head, rel.relation, rel.tail, source.text[s:e], s, e, rel.rule, rel.confidence, rel.attrs))
     t2 = time.perf_counter()
-    timings = {"normalise": round(t1 - t0, 4), "nlp": round(t2 - t1, 4)}
-
-    def raw_span(start: int, end: int) -> tuple[int, int]:
-        return norm.span_to_raw(start, end)
-
-    entities = []
-    for ent in doc._.kg_entities:
-        mentions = []
-        for m in ent.mentions:
-            s, e = raw_span(m.start, m.end)
-            mentions.append(Mention(s, e, source.text[s:e], m.rule))
-        entities.append(Entity(ent.key, ent.type, ent.name, ent.aliases, mentions, ent.attrs))
-    relations = []
-    for rel in doc._.kg_relations:
-        s, e = raw_span(rel.start, rel.end)
-        relations.append(
-            Relation(rel.head, rel.relation, rel.tail, source.text[s:e], s, e,
-                     rel.rule, rel.confidence, rel.attrs)
-        )
     return DocResult(
         doc=source.name, path=source.path, sha256=source.sha256, chars=len(source.text),
         encoding=source.encoding, format=source.format, warnings=list(source.warnings),
-        entities=entities, relations=relations, timings=timings,
+        entities=list(entities.values()), relations=list(relations.values()),
+        timings={"normalise": round(t1 - t0, 4), "nlp": round(t2 - t1, 4)},
     )
 
 
