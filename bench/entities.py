@@ -35,6 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from kg.evaluate import Counts  # noqa: E402  (P/R/F1 counts, as `kg eval` keeps them)
+
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "datasets"
 DEFAULT_MODEL = REPO_ROOT / "kg" / "models" / "ner"
 
@@ -219,33 +223,11 @@ class KgRecogniser:
 
 
 @dataclass
-class TypeScore:
-    """Counts of exact-span matches for one entity type."""
-
-    true_pos: int = 0
-    n_pred: int = 0
-    n_gold: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.true_pos / self.n_pred if self.n_pred else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.true_pos / self.n_gold if self.n_gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-
-@dataclass
 class SetResult:
     """Scores of one recogniser on one evaluation set."""
 
     name: str
-    scores: dict[str, TypeScore] = field(default_factory=dict)
+    scores: dict[str, Counts] = field(default_factory=dict)
     n_chars: int = 0
     seconds: float = 0.0
     cpu_seconds: float = 0.0
@@ -253,17 +235,17 @@ class SetResult:
 
 def score_spans(
     gold: Iterable[Iterable[Span]], pred: Iterable[Iterable[Span]], types: Sequence[str]
-) -> dict[str, TypeScore]:
+) -> dict[str, Counts]:
     """Exact character-span P/R/F1 per type: a prediction counts only if start, end and label match."""
-    scores = {t: TypeScore() for t in types}
+    scores = {t: Counts() for t in types}
     for gold_spans, pred_spans in zip(gold, pred, strict=True):
         gold_set, pred_set = set(gold_spans), set(pred_spans)
         for t in types:
             g = {s for s in gold_set if s[2] == t}
             p = {s for s in pred_set if s[2] == t}
-            scores[t].true_pos += len(g & p)
-            scores[t].n_gold += len(g)
-            scores[t].n_pred += len(p)
+            scores[t].tp += len(g & p)
+            scores[t].gold += len(g)
+            scores[t].pred += len(p)
     return scores
 
 
@@ -307,7 +289,7 @@ def score_gold_graphs(recogniser: Recogniser) -> SetResult | None:
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     result = score(preds, golds)
     scores = {
-        label: TypeScore(c.tp, c.pred, c.gold) for label, c in result.entities.items()
+        label: c for label, c in result.entities.items()
     }
     chars = sum(len(f.read_text(encoding="utf-8")) for f in files)
     return SetResult("kg_gold (kg eval)", scores, chars, seconds, cpu_seconds)
@@ -323,7 +305,7 @@ def format_table(results: Sequence[SetResult]) -> str:
             ref = refs.get(label) or refs.get("ALL", "")
             rows.append(
                 f"{result.name:<20} {label:<5} {score.precision:6.3f} {score.recall:6.3f} {score.f1:6.3f} "
-                f"{score.n_gold:6d} {score.n_pred:6d}  {ref}"
+                f"{score.gold:6d} {score.pred:6d}  {ref}"
             )
     total_chars = sum(r.n_chars for r in results)
     total_seconds = sum(r.seconds for r in results)

@@ -152,6 +152,24 @@ def to_networkx(corpus: Corpus) -> nx.MultiDiGraph:
     return graph
 
 
+def networkx_bytes(graph: nx.MultiDiGraph, fmt: str) -> bytes:
+    """``graph`` as GraphML or GEXF, the same bytes for the same graph."""
+    import io
+    import re
+
+    from kg.errors import KgError
+
+    buf = io.BytesIO()
+    if fmt == "graphml":
+        nx.write_graphml(graph, buf, encoding="utf-8")
+        return buf.getvalue()
+    if fmt == "gexf":
+        nx.write_gexf(graph, buf, encoding="utf-8")
+        # GEXF carries the day it was written; drop it so the same graph gives the same bytes.
+        return re.sub(rb' lastmodifieddate="[^"]*"', b"", buf.getvalue())
+    raise KgError(f"No NetworkX format {fmt!r}.", hint="Use graphml or gexf.")
+
+
 def entities_table(corpus: Corpus) -> str:
     """``entities.csv``: one row per entity, however many documents name it."""
     import csv

@@ -19,11 +19,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from kg import __version__
 from kg.doc import DocResult, Entity, Mention, Relation
 from kg.errors import KgError
+from kg.files import write_atomic
 from kg.ingest import DEFAULT_MAX_BYTES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -185,7 +186,7 @@ def process_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, cache_dir: Path
                          encoding=source.encoding, format=source.format)
     result.timings["ingest"] = round(time.perf_counter() - t0 - sum(result.timings.values()), 4)
     if cached is not None:
-        atomic_write_text(cached, json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True))
+        write_atomic(cached, json.dumps(result.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8"))
     return result
 
 
@@ -193,23 +194,6 @@ def _cache_path(cache_dir: Path | None, sha256: str) -> Path | None:
     if cache_dir is None:
         return None
     return Path(cache_dir) / pipeline_version() / f"{sha256}.json"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it over ``path``:
-    readers see the old file or the new one, never half of one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def _worker_init() -> None:
@@ -346,20 +330,14 @@ def _display_path(path) -> str:
 
 def render_outputs(corpus, *, base: str | None = None, title: str = "kg") -> dict[str, bytes]:
     """Every graph output of a corpus, as bytes keyed by file name (no I/O)."""
-    import io
-
-    import networkx as nx
-
     from kg import rdf, viz
-    from kg.graph import entities_table, relations_table, to_networkx
+    from kg.graph import entities_table, networkx_bytes, relations_table, to_networkx
 
     dataset = rdf.to_dataset(corpus, base=base)
     outputs = {name: rdf.serialize(dataset, fmt, base=base) for name, fmt in
                (("graph.ttl", "turtle"), ("graph.trig", "trig"), ("graph.jsonld", "json-ld"))}
     graph = to_networkx(corpus)
-    buf = io.BytesIO()
-    nx.write_graphml(graph, buf, encoding="utf-8", prettyprint=True)
-    outputs["graph.graphml"] = buf.getvalue()
+    outputs["graph.graphml"] = networkx_bytes(graph, "graphml")
     outputs["graph.html"] = viz.render_html(graph, title=title).encode("utf-8")
     outputs["entities.csv"] = entities_table(corpus).encode("utf-8")
     outputs["relations.csv"] = relations_table(corpus).encode("utf-8")
@@ -409,14 +387,13 @@ def build(
             })
         for path, reason in skipped:
             report.files.append({"doc": Path(path).name, "path": _display_path(path), "status": "skipped",
-                                 "reason": reason, "entities": 0, "relations": 0})
+                                 "reason": reason, "format": "", "encoding": "", "chars": 0,
+                                 "entities": 0, "relations": 0})
         report.files.sort(key=lambda f: f["path"])
         t_extract = time.perf_counter()
         corpus = Corpus.assemble(results)
         outputs = render_outputs(corpus, base=base)
         t_render = time.perf_counter()
-        for res in report.files:
-            res.setdefault("format", ""), res.setdefault("encoding", ""), res.setdefault("chars", 0)
         report.counts = {
             "documents": len(report.files),
             "ok": sum(f["status"] == "ok" for f in report.files),

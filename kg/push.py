@@ -124,7 +124,9 @@ def endpoint_query(url: str, sparql: str, *, form: str = "SELECT", default_graph
     if graph_form:
         import pyoxigraph
 
-        triples = [(_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object))
+        from kg.rdf import term_from_oxigraph
+
+        triples = [(term_from_oxigraph(t.subject), term_from_oxigraph(t.predicate), term_from_oxigraph(t.object))
                    for t in pyoxigraph.parse(resp.body, format=pyoxigraph.RdfFormat.N_TRIPLES)]
         return EndpointResult(form="CONSTRUCT", triples=triples)
     try:
@@ -137,18 +139,6 @@ def endpoint_query(url: str, sparql: str, *, form: str = "SELECT", default_graph
     variables = list(answer.get("head", {}).get("vars", []))
     rows = [tuple(_term(b.get(v)) for v in variables) for b in answer.get("results", {}).get("bindings", [])]
     return EndpointResult(form="SELECT", variables=variables, rows=rows)
-
-
-def _ox_term(term):
-    import pyoxigraph
-
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def endpoint_update(url: str, sparql: str, *, auth: Auth | None = None, timeout: float = 300) -> None:

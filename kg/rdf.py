@@ -32,9 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -48,6 +46,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, DefinedNamespace, Namespa
 
 from kg.doc import RELATIONS, DocResult
 from kg.errors import KgError
+from kg.files import write_atomic
 from kg.graph import Corpus, CorpusEntity, CorpusRelation, Evidence
 
 log = logging.getLogger(__name__)
@@ -648,8 +647,8 @@ def serialize(source: Dataset | Graph | Iterable[tuple], fmt: str, base: str | N
              for g, lines in graphs.items() for q in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)]
     if form.name == "trig":
         return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=all_prefixes(base))
-    return _jsonld([(_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object),
-                     None if isinstance(q.graph_name, ox.DefaultGraph) else _from_ox(q.graph_name)) for q in quads], base)
+    return _jsonld([(term_from_oxigraph(q.subject), term_from_oxigraph(q.predicate), term_from_oxigraph(q.object),
+                     None if isinstance(q.graph_name, ox.DefaultGraph) else term_from_oxigraph(q.graph_name)) for q in quads], base)
 
 
 def _sorted_lines(source) -> dict[str | None, list[bytes]]:
@@ -684,7 +683,8 @@ def _quads(source) -> Iterator[tuple]:
             yield q[0], q[1], q[2], q[3] if len(q) > 3 else None
 
 
-def _from_ox(term):
+def term_from_oxigraph(term):
+    """The rdflib term for a pyoxigraph term."""
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
@@ -741,20 +741,6 @@ def _jsonld(quads: list[tuple], base: str) -> bytes:
             top.append({"@id": _compact(str(g), ordered), "@graph": list(nodes.values())})
     doc = {"@context": dict(sorted(context.items())), "@graph": top}
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_graph(source: Dataset | Graph | Corpus, path: Path, fmt: str | None = None,
@@ -824,23 +810,3 @@ def validate_file(path: Path, shapes: Path | None = None) -> ValidationReport:
     store = get_store("oxigraph")
     store.load(path)
     return validate(store.graph, shapes)
-
-
-def networkx_bytes(corpus: Corpus, fmt: str) -> bytes:
-    """The corpus as GraphML or GEXF (NetworkX, from :func:`kg.graph.to_networkx`), deterministic."""
-    import io
-
-    import networkx as nx
-
-    from kg.graph import to_networkx
-
-    graph = to_networkx(corpus)
-    buf = io.BytesIO()
-    if fmt == "graphml":
-        nx.write_graphml(graph, buf, encoding="utf-8")
-        return buf.getvalue()
-    if fmt == "gexf":
-        nx.write_gexf(graph, buf, encoding="utf-8")
-        # GEXF carries the day it was written; drop it so the same graph gives the same bytes.
-        return re.sub(rb' lastmodifieddate="[^"]*"', b"", buf.getvalue())
-    raise KgError(f"No NetworkX format {fmt!r}.", hint="Use graphml or gexf.")

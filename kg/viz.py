@@ -26,7 +26,6 @@ import difflib
 import json
 import math
 import os
-import tempfile
 from collections import deque
 from collections.abc import Hashable
 from pathlib import Path
@@ -39,6 +38,7 @@ from pyvis.network import Network
 from pyvis.node import Node
 
 from kg.errors import KgError
+from kg.files import write_atomic
 from kg.normalize import normalise_name
 
 DEFAULT_TITLE = "知识图谱 Knowledge graph"
@@ -109,7 +109,8 @@ def write_html(
     html = render_html(
         graph, title=title, focus=focus, hops=hops, max_nodes=max_nodes, view_limit=view_limit
     )
-    return _write_atomically(Path(path), html)
+    write_atomic(Path(path), html.encode("utf-8"))
+    return Path(path)
 
 
 def render_html(
@@ -498,23 +499,6 @@ def _script_json(value) -> str:
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
     return jinja2.utils.markupsafe.Markup(text)
-
-
-def _write_atomically(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the page is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-# --- small helpers --------------------------------------------------------------------
 
 
 def _split_list(value) -> list[str]:

@@ -19,7 +19,7 @@ from rdflib.namespace import OWL, SKOS
 
 from kg import rdf
 from kg.errors import KgError
-from kg.graph import to_networkx
+from kg.graph import networkx_bytes, to_networkx
 from kg.rdf import KG, OA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,8 +277,8 @@ def test_graph_written_and_read_back_by_oxigraph_is_unchanged(gold_corpus, tmp_p
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_networkx_exports_are_deterministic_and_readable(gold_corpus, fmt, tmp_path):
-    data = rdf.networkx_bytes(gold_corpus, fmt)
-    assert data == rdf.networkx_bytes(gold_corpus, fmt)
+    data = networkx_bytes(to_networkx(gold_corpus), fmt)
+    assert data == networkx_bytes(to_networkx(gold_corpus), fmt)
     path = tmp_path / f"g.{fmt}"
     path.write_bytes(data)
     graph = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)

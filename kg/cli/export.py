@@ -45,13 +45,14 @@ def export(fmt, output, graph_path, base):
       kg export -f gexf -o graph.gexf --graph outputs/
     """
     from kg import rdf
+    from kg.graph import networkx_bytes, to_networkx
     from kg.store import get_store
 
     source = _graph_file(graph_path)
     store = get_store("oxigraph")
     store.load(source)
     if fmt in ("graphml", "gexf"):
-        data = rdf.networkx_bytes(rdf.corpus_from_graph(store.graph, base), fmt)
+        data = networkx_bytes(to_networkx(rdf.corpus_from_graph(store.graph, base)), fmt)
     else:
         data = rdf.serialize(store.graph, fmt, base)
     if output:

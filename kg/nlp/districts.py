@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from kg.nlp.boundaries import doc_text, token_starts
 from kg.nlp.candidates import Candidate, add
-from kg.nlp.gazetteer import DEFAULT_PATH, Division, Form, load_gazetteer
+from kg.nlp.gazetteer import DEFAULT_PATH, Form, load_gazetteer
 
 PRIORITY_FULL = 30
 PRIORITY_SHORT = 20

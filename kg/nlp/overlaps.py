@@ -16,7 +16,7 @@ from bisect import bisect_right
 
 from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from kg.nlp.boundaries import doc_text
 from kg.nlp.candidates import Candidate, candidates
