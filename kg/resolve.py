@@ -113,6 +113,8 @@ GENERIC_POLICY_HEADS = frozenset({"方案", "行动方案", "实施方案", "意
                                   "行动计划", "纲要", "通知", "细则", "条例", "决定", "指南"})
 # The heads of government bodies' names: 科学技术局, 商务委员会, 人民政府, 管委会 ...
 GOVERNMENT_BODY = re.compile(r"(?:局|委|委员会|厅|办|办公室|办公厅|人民政府|政府|管委会|部|署|总局)$")
+# Words that describe what kind of thing a name is and that short forms leave out.
+DESCRIPTIVE_WORDS = frozenset({"智慧", "智能", "数字", "数智", "国际", "现代", "生态", "科技", "创新", "未来", "绿色"})
 QUOTED_CORE = re.compile(r"[“\"][^”\"]{2,}[”\"]")
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团有限公司", "集团股份有限公司")
 _DISTRICT_PREFIX = re.compile(r"^(.{2,8}?(?:省|市|区|县|镇|乡|街道))(.{3,})$")
@@ -159,7 +161,7 @@ def name_variants(name: str, type_: str, city: str, district_names: set[str]) ->
 def implied_short_forms(name: str, type_: str) -> list[str]:
     """Short forms a text uses without defining them: a company without its legal
     form (广东和鑫达电子股份有限公司 -> 广东和鑫达电子), an app or platform by its
-    quoted name (“渝快办”App -> 渝快办)."""
+    quoted name (“渝快办”App -> 渝快办), a regime by its quoted word (产业链“链长制” -> 链长制)."""
     forms = []
     if type_ == "ORG":
         for legal in LEGAL_FORMS:
@@ -170,7 +172,23 @@ def implied_short_forms(name: str, type_: str) -> list[str]:
         m = re.match(r"^[“\"]([^”\"]{2,12})[”\"]\s*(?:App|APP|app|平台|系统|小程序)$", name)
         if m:
             forms.append(m.group(1))
+    if type_ == "POLICY":
+        m = re.match(r"^[^“\"]{2,8}[“\"]([^”\"]{2,10}制)[”\"]$", name)  # 产业链“链长制” -> 链长制
+        if m:
+            forms.append(m.group(1))
     return forms
+
+
+def _without_inner_modifier(long: str, short: str) -> bool:
+    """Whether ``short`` is ``long`` with one descriptive word (智慧, 数字 …) taken out of its
+    middle, leaving two characters or more on each side: 蔡家新城 of 蔡家智慧新城."""
+    gap = len(long) - len(short)
+    if gap not in (2, 3) or len(short) < 4:
+        return False
+    for i in range(2, len(short) - 1):
+        if long[:i] == short[:i] and long[i + gap :] == short[i:] and long[i : i + gap] in DESCRIPTIVE_WORDS:
+            return True
+    return False
 
 
 def _claim_occurrences(name: str, text: str, clusters: list[_Cluster], start: int = 0) -> list[int]:
@@ -341,7 +359,8 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
                 merge(c, written)
             elif written is None and len(short) >= 3:
                 found = _claim_occurrences(short, text, live)
-                if found:
+                # the quoted word names the thing even where only the longer form is written
+                if found or any(f"{q}{short}" in c.names[0] for q in "“\""):
                     c.add_name(short)
                     c.mentions.extend((s, s + len(short), short, "implied_short_form") for s in found)
     # “满天星”行动计划 for 重庆软件和信息服务“满天星”行动计划: a quoted name's tail
@@ -353,6 +372,14 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
                   and o.names[0].endswith(name) and len(o.names[0]) > len(name)]
         if len(longer) == 1:
             merge(longer[0], c)
+    # 蔡家新城 for 蔡家智慧新城: a project named without a descriptive word inside its name
+    for c in live:
+        if id(c) in merged_into or c.type != "PROJECT":
+            continue
+        fuller = [o for o in live if o is not c and o.type == c.type and id(o) not in merged_into
+                  and _without_inner_modifier(o.names[0], c.names[0])]
+        if len(fuller) == 1:
+            merge(fuller[0], c)
     for c in live:
         if c.type != "POLICY" or id(c) in merged_into or c.names[0] not in GENERIC_POLICY_HEADS:
             continue

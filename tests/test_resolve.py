@@ -97,3 +97,21 @@ def test_a_district_has_one_key_whatever_form_a_document_writes():
                                      attrs={"重庆市": {"code": "500000"}}))
     assert short[0].name == "重庆"  # as written, which is what the guidelines score
     assert short[0].key == full[0].key == "DISTRICT:重庆市"
+
+
+def test_regime_is_named_by_its_quoted_word_and_keeps_the_longer_form():
+    from kg.pipeline import extract_text
+
+    result = extract_text("该区建立的产业链“链长制”成效明显。")
+    [regime] = [e for e in result.entities if e.type == "POLICY"]
+    assert {regime.name, *regime.aliases} == {"产业链“链长制”", "链长制"}
+
+
+def test_short_form_without_a_descriptive_word_merges_with_the_full_name():
+    text = "中交重投将参与蔡家智慧新城建设。在蔡家新城建设智慧停车楼。"
+    doc = make_doc(text, [("蔡家智慧新城", "PROJECT"), ("蔡家新城", "PROJECT")])
+    [town] = resolve_mentions(doc)
+    assert (town.name, town.aliases) == ("蔡家智慧新城", ["蔡家新城"])
+    # a different word in the middle is a different thing
+    doc = make_doc("建设蔡家科学新城和蔡家新城。", [("蔡家科学新城", "PROJECT"), ("蔡家新城", "PROJECT")])
+    assert len(resolve_mentions(doc)) == 2

@@ -78,6 +78,15 @@ def is_proper_or_unknown(text: str) -> bool:
     return tag is None or tag in _PROPER_TAGS
 
 
+def is_dictionary_word(text: str) -> bool:
+    """Whether ``text`` is a word of jieba's dictionary (of any length or frequency)."""
+    import jieba
+
+    if not jieba.dt.initialized:
+        jieba.dt.initialize()
+    return jieba.dt.FREQ.get(text, 0) > 0
+
+
 def is_modifier_word(text: str) -> bool:
     """Whether ``text`` is one word that qualifies a noun (新型, 高等, 大型, 国有)."""
     return _tags().get(text) in _MODIFIER_TAGS

@@ -7,6 +7,8 @@
   ``doc_number``, ``issuer_code``, ``year`` and ``serial``.
 * Quoted plans: “满天星”行动计划, “人工智能+”行动, “科技产业金融一体化”专项 and “…专项” as a whole,
   with the name written before the quote (重庆软件和信息服务“满天星”行动计划).
+* Quoted regimes, named “…制” like 河长制 and 链长制 (not 机制, 体制, 控制 …), with the words
+  naming their field before the quote: 产业链“链长制”.
 * Unquoted plans after a verb that introduces them (实施/启动/深化/迭代升级 …):
   深入实施工业互联网创新发展战略; a long name may hold verbs of its own and is then read from
   the introducing verb (实施发展壮大新兴产业打造新动能行动).
@@ -21,7 +23,8 @@ from spacy.tokens import Doc
 
 from kg.nlp.boundaries import doc_text, SOFT_STOPS, STOP_WORDS, left_boundary, name_window_start, token_starts
 from kg.nlp.candidates import Candidate, add, of_label
-from kg.nlp.quotes import quoted_names
+from kg.nlp.lexicon import verbs
+from kg.nlp.quotes import QUOTED, quoted_names
 
 PRIORITY_TITLE = 30
 PRIORITY_NUMBER = 30
@@ -45,6 +48,11 @@ HEADS = (
     "实施意见 指导意见 管理办法 实施细则"
 ).split()
 QUOTED_HEADS = HEADS + ["报告", "建议"]
+# A quoted word ending in 制 names a regime (河长制, 链长制, 首席专家制); these endings are
+# ordinary words instead (机制, 体制, 控制, 限制, 编制, 研制, 管制, 抵制, 压制, 专制).
+# A regime is a policy where the text puts it in place: 该区建立的产业链“链长制”, 全面推行“河长制”.
+_REGIME_INTRODUCED = re.compile(r"(?:建立|实行|推行|实施|推广|试行|全面推行|全面实行)[了的]?$")
+QUOTED_REGIME = re.compile(r"(?<![机体控限编研管抵压专克牵节])制$")
 # A region the text calls a strategy or a programme of construction is that strategy:
 # 成渝地区双城经济圈建设, 长江经济带战略 (the region alone, 为成渝地区双城经济圈…, is not).
 _REGIONAL_STRATEGY = re.compile(r"(?:经济圈|经济带|城市群|一体化)(?=建设|战略|国家战略|发展战略)")
@@ -119,6 +127,7 @@ class PolicyRuler:
                 if prefix and (GENERIC_START.match(prefix) or not prefix.isalnum()):
                     start = q_start
             out.append(Candidate(start, end, "POLICY", f"{rule}:quoted", PRIORITY_QUOTED))
+        out.extend(self._regimes(text, tokens))
         out.extend(self._introduced(text, tokens))
         for m in _REGIONAL_STRATEGY.finditer(text):
             window = name_window_start(text, m.start(), 12)
@@ -126,6 +135,27 @@ class PolicyRuler:
                 if k in place_starts or _MACRO_REGION.match(text, k):
                     out.append(Candidate(k, m.end(), "POLICY", f"{rule}:strategy", PRIORITY_HEAD))
                     break
+        return out
+
+    def _regimes(self, text: str, tokens: frozenset[int] | None) -> list[Candidate]:
+        """Quoted regimes: “河长制”, and 产业链“链长制” with the field written before the quote
+        (the resolver keeps the quoted word as the short form)."""
+        out = []
+        for m in QUOTED.finditer(text):
+            word = m.group(1)
+            if not 2 <= len(word) <= 10 or not QUOTED_REGIME.search(word) or not word.isalnum():
+                continue
+            # The field is one noun right before the quote (产业链“链长制”, not 全面推行“河长制”).
+            start = left_boundary(text, m.start(), max_len=4, token_starts=tokens)
+            prefix = text[start : m.start()]
+            one_word = tokens is None or not any(k in tokens for k in range(start + 1, m.start()))
+            if not (one_word and 2 <= len(prefix) and _is_plain_noun(prefix)) or GENERIC_START.match(prefix):
+                start = m.start(1)
+            end = m.end() if start < m.start() else m.end(1)
+            outer = start if start < m.start() else m.start()
+            if not _REGIME_INTRODUCED.search(text, max(0, outer - 6), outer):
+                continue  # “包干制”等手段: a regime named in passing, not one put in place
+            out.append(Candidate(start, end, "POLICY", f"{self.name}:regime", PRIORITY_QUOTED))
         return out
 
     def _introduced(self, text: str, tokens: frozenset[int] | None) -> list[Candidate]:
@@ -170,6 +200,16 @@ class PolicyRuler:
     @staticmethod
     def _listed_after_policy(found: list[Candidate], comma: int) -> bool:
         return any(c.end == comma for c in found)
+
+
+def _is_plain_noun(word: str) -> bool:
+    """Whether jieba's dictionary tags ``word`` as a noun with no verb inside it (产业链, not
+    全面推行, which the dictionary also calls a noun)."""
+    import jieba.posseg
+
+    if not jieba.posseg.dt.word_tag_tab.get(word, "").startswith("n"):
+        return False
+    return not any(word[i : i + 2] in verbs() for i in range(len(word) - 1))
 
 
 def _issuer_code(prefix: str) -> str:

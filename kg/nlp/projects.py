@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from kg.nlp.boundaries import doc_text, left_boundary, token_starts
 from kg.nlp.candidates import Candidate, add, of_label
-from kg.nlp.lexicon import is_modifier_word
+from kg.nlp.lexicon import is_dictionary_word, is_modifier_word
 from kg.nlp.quotes import quoted_names
 
 PRIORITY_QUOTED = 25
@@ -38,6 +38,8 @@ HEADS = (
 ).split()
 # Heads that name a facility by themselves; …基地项目 and …产业园项目 are always specific.
 FACILITY_HEADS = ("基地", "产业园", "园区", "中心", "工厂", "平台", "示范区", "新城", "大厦")
+# Heads of development areas, named after the place they are built in (蔡家新城).
+AREA_HEADS = ("新城",)
 QUOTED_ONLY_HEADS = ["号", "社区", "试点"] + HEADS
 _HEAD_RE = re.compile("|".join(sorted(HEADS, key=len, reverse=True)))
 # Bodies that start like these describe, they do not name.
@@ -157,11 +159,16 @@ class ProjectRuler:
             if place_end is not None and is_modifier_word(text[place_end : m.start()]):
                 continue  # 北京市美丽工厂: a place and an adjective describe
             coordinated = self._coordinated(text, start, head, found)
-            if not self._plausible(body, introduced, coordinated, (start, m.start()) in place_spans, head):
+            # 蔡家智慧新城, 蔡家新城: a new town named by a word the dictionary does not know
+            # (a place name it guessed).
+            named = head in AREA_HEADS and _starts_with_unknown_word(text, start, m.start(), tokens)
+            body_is_name = (start, m.start()) in place_spans or named and m.start() in tokens
+            if not self._plausible(body, introduced, coordinated, body_is_name, head):
                 continue
             if not (
                 introduced
                 or coordinated
+                or named
                 or SPECIFIC.search(body)
                 or any(start <= s and e <= m.start() for s, e in places)
                 or head == "项目" and body.endswith(FACILITY_HEADS)
@@ -175,12 +182,13 @@ class ProjectRuler:
         return out
 
     @staticmethod
-    def _plausible(body: str, introduced: bool, coordinated: bool, body_is_place: bool, head: str) -> bool:
+    def _plausible(body: str, introduced: bool, coordinated: bool, body_is_name: bool, head: str) -> bool:
         """Whether ``body`` + head can be a name: three characters at least (a place alone
-        with a long head will do: 重庆数据中心集群), and no generic start unless a verb
+        with a long head will do: 重庆数据中心集群; a name alone with an area: 蔡家新城),
+        and no generic start unless a verb
         introduces a long enough body that starts with a topic word (建设智能汽车数据共享运营中心)
         or the name is coordinated with a found one and does not point or count."""
-        if len(body) < 3 and not (body_is_place and len(head) >= 3):
+        if len(body) < 3 and not (body_is_name and (len(head) >= 3 or head in AREA_HEADS)):
             return False
         if coordinated and not DEICTIC_START.match(body):
             return True
@@ -216,6 +224,16 @@ class ProjectRuler:
                     break
                 end = start - 1
         return out
+
+
+def _starts_with_unknown_word(text: str, start: int, end: int, tokens: frozenset[int] | None) -> bool:
+    """Whether the body ``text[start:end]`` starts with a word of two or more Chinese
+    characters that jieba's dictionary does not hold: a name it guessed (蔡家), not a word."""
+    if tokens is None or start not in tokens:
+        return False
+    stop = next((k for k in range(start + 1, end + 1) if k in tokens), end)
+    word = text[start:stop]
+    return len(word) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in word) and not is_dictionary_word(word)
 
 
 @Language.factory("kg_project_ruler", default_config={"max_len": 30}, assigns=["doc._.kg_candidates"])

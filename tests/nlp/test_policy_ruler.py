@@ -63,3 +63,13 @@ def test_titles_of_books_games_and_films_are_not_policies(ents):
     assert not any(label == "POLICY" for _, label in found)
     found = ents("实施《中国制造2025》，修订《国家突发公共事件总体应急预案》。")
     assert {("中国制造2025", "POLICY"), ("国家突发公共事件总体应急预案", "POLICY")} <= found
+
+
+def test_quoted_regimes_put_in_place_are_policies(ents):
+    # corpus 000: the field before the quote is part of the name
+    found = ents("荣昌能有这外出招商引资的“第一次”，在很大程度上得益于该区建立的产业链“链长制”。")
+    assert ("产业链“链长制”", "POLICY") in found
+    assert ("河长制", "POLICY") in ents("全面推行“河长制”，落实属地责任。")  # a verb is not a field
+    # named in passing, or an ordinary word ending in 制: not a policy
+    assert not any(label == "POLICY" for _, label in ents("用好“揭榜挂帅”“赛马制”等市场化手段。"))
+    assert not any(label == "POLICY" for _, label in ents("建立“长效机制”，完善“管理体制”。"))

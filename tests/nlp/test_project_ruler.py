@@ -63,3 +63,11 @@ def test_aims_categories_and_designations_are_not_projects(ents):
         "“点”上采用平台分组对接企业。北京国家级绿色工厂数量已达161家。建设科技创新中心。"
     )
     assert not any(label == "PROJECT" for _, label in found)
+
+
+def test_new_towns_named_after_a_place_jieba_does_not_know(ents):
+    # corpus 003
+    found = ents("中交重投还将进一步参与蔡家智慧新城建设。比如，在蔡家新城建设智慧停车楼或停车场。")
+    assert {("蔡家智慧新城", "PROJECT"), ("蔡家新城", "PROJECT")} <= found
+    # a description (dictionary words only) is not a name
+    assert not any(label == "PROJECT" for _, label in ents("各地要加快建设智慧新城和现代新城。"))
