@@ -212,8 +212,10 @@ def test_eval_of_extracted_predictions_table_and_json_agree(extracted, tmp_path)
     for part, kind in ((entity_part, "entities"), (relation_part, "relations")):
         for name, row in table_rows(part).items():
             c = scores[kind][name]
-            assert row == [f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}",
-                           str(c["tp"]), str(c["pred"]), str(c["gold"])], (kind, name)
+            # the JSON keeps 4 decimals, the table 3: they agree to the table's precision
+            assert row[3:] == [str(c["tp"]), str(c["pred"]), str(c["gold"])], (kind, name)
+            for shown, key in zip(row[:3], ("precision", "recall", "f1")):
+                assert abs(float(shown) - c[key]) <= 0.00051, (kind, name, key)
     ent = scores["entities"]["ALL"]
     assert ent["pred"] == sum(len(doc["entities"]) for doc in extracted)
     assert 0 < ent["f1"] < 1

@@ -11,13 +11,12 @@ Result contract (what the resolution and relation stages read):
 * ``doc.sents``: sentences (``kg_sentences``);
 * ``Span._.kg_rule`` / ``Span._.kg_attrs``: see :mod:`kg.nlp.extensions`.
 
-The pipeline is described in ``kg/nlp/pipeline.cfg``. It is built on the trained NER model in
-``kg/models/ner`` when that exists, and on ``spacy.blank("zh")`` with the jieba segmenter
-otherwise (rules only).
+The pipeline is described in ``kg/nlp/pipeline.cfg``: ``spacy.blank("zh")`` with the jieba
+segmenter, then kg's components; the organisation ruler consults the trained NER model in
+``kg/models/ner`` where the rules leave gaps (rules only when the model is missing).
 """
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 
@@ -33,22 +32,11 @@ __all__ = ["load", "recognise", "DEFAULT_CONFIG", "ENTITY_LABELS"]
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "pipeline.cfg"
 ENTITY_LABELS = ("ORG", "DISTRICT", "PROJECT", "POLICY")
-_KG_ROOT = Path(__file__).resolve().parent.parent
 _cache: dict[str, Language] = {}
 _lock = threading.Lock()
-log = logging.getLogger(__name__)
 
 
 def _base_pipeline(base: dict) -> Language:
-    model = base.get("ner_model") or ""
-    model_dir = (_KG_ROOT / model) if model else None
-    if model_dir is not None and (model_dir / "config.cfg").exists():
-        try:
-            nlp = spacy.load(model_dir)
-            log.info("kg.nlp: statistical NER from %s", model_dir)
-            return nlp
-        except Exception as err:  # a broken model must not stop the rules from working
-            log.warning("kg.nlp: could not load the NER model at %s (%s); using rules only", model_dir, err)
     return spacy.blank(base.get("lang", "zh"), config={"nlp": {"tokenizer": {"segmenter": base.get("segmenter", "jieba")}}})
 
 

@@ -13,8 +13,8 @@ tag. The rulers use three classes of it:
 * :func:`is_activity_word`: verbs, verbal nouns and frequent common nouns (扶贫, 科技, 运营),
   the words that make 扶贫集团 or 科技公司 a kind of company.
 
-* :func:`is_proper_or_unknown`: a word jieba tags as a proper noun (京东, 博拉) or does not
-  know at all (抖音, 商汤): what the name part of a brand looks like.
+* :func:`is_dictionary_word`: whether jieba knows the word at all (it does not know 博拉, 商汤
+  or 蔡家: names it guessed), and :func:`is_organisation_word`: words tagged ``nt`` or ``nrt`` (中国邮政, 博拉).
 
 The dictionary is read once per process (about 0.3 s).
 """
@@ -70,14 +70,6 @@ def is_generic_word(text: str) -> bool:
     return tag is not None and tag != _OTHER and tag not in _PROPER_TAGS
 
 
-def is_proper_or_unknown(text: str) -> bool:
-    """Whether ``text`` is a proper noun in jieba's dictionary or not in it at all. (Brands that
-    the dictionary lists as common nouns, 金蝶 or 斑马, are missed: letting rare common words
-    through admitted more jargon, 智能网联, than brands on policy text.)"""
-    tag = _tags().get(text)
-    return tag is None or tag in _PROPER_TAGS
-
-
 def is_dictionary_word(text: str) -> bool:
     """Whether ``text`` is a word of jieba's dictionary (of any length or frequency)."""
     import jieba
@@ -85,6 +77,12 @@ def is_dictionary_word(text: str) -> bool:
     if not jieba.dt.initialized:
         jieba.dt.initialize()
     return jieba.dt.FREQ.get(text, 0) > 0
+
+
+def is_organisation_word(text: str) -> bool:
+    """Whether jieba's dictionary tags ``text`` as an organisation name (``nt``: 中国邮政) or a
+    transliterated name (``nrt``: 博拉), what brands are made of."""
+    return _tags().get(text) in ("nt", "nrt")
 
 
 def is_modifier_word(text: str) -> bool:

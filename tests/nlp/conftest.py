@@ -12,7 +12,7 @@ from kg.normalize import normalise
 @pytest.fixture(scope="session")
 def nlp(tmp_path_factory):
     config = Config().from_disk(kg.nlp.DEFAULT_CONFIG)
-    config["base"]["ner_model"] = ""
+    config["components"]["kg_org_ruler"]["statistical_model"] = ""
     path = tmp_path_factory.mktemp("cfg") / "pipeline.cfg"
     config.to_disk(path)
     return kg.nlp.build(path)

@@ -68,16 +68,16 @@ def _stand_in_model(tmp_path, patterns: list[str]):
     model.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": p} for p in patterns])
     model.to_disk(tmp_path / "ner")
     config = Config().from_disk(kg.nlp.DEFAULT_CONFIG)
-    config["base"]["ner_model"] = str(tmp_path / "ner")
+    config["components"]["kg_org_ruler"]["statistical_model"] = str(tmp_path / "ner")
     config.to_disk(tmp_path / "pipeline.cfg")
     return kg.nlp.build(tmp_path / "pipeline.cfg")
 
 
 def test_statistical_model_is_used_when_present(tmp_path):
-    """A saved spaCy pipeline at ``base.ner_model`` becomes the base; its ORG entities join the
-    candidates when the rules leave room for them."""
+    """The saved spaCy pipeline at kg_org_ruler's ``statistical_model``: its ORG entities join
+    the candidates when the rules leave room for them."""
     nlp = _stand_in_model(tmp_path, ["博拉网络", "上海抖音"])
-    assert nlp.pipe_names[0] == "entity_ruler"
+    assert nlp.get_pipe("kg_org_ruler").model.pipe_names == ["entity_ruler"]
     doc = nlp("西部（重庆）科学城签约博拉网络，共建重庆大学实验室。上海抖音将建设运营中心。")
     found = {(e.text, e.label_, e._.kg_rule) for e in doc.ents}
     assert ("博拉网络", "ORG", "kg_org_ruler:ner") in found
