@@ -20,7 +20,7 @@ from typing import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.boundaries import doc_text
+from kg.nlp.boundaries import doc_text, sentence_spans
 from kg.doc import SYMMETRIC_RELATIONS, Entity, Relation
 
 if not Doc.has_extension("kg_relations"):
@@ -236,11 +236,12 @@ def parse_amount(text: str) -> int | None:
 
 
 def _sentences(doc: Doc) -> Iterator[tuple[int, int]]:
-    for sent in doc.sents:
-        text = sent.text
+    doc_string = doc_text(doc)
+    for start, end in sentence_spans(doc):
+        text = doc_string[start:end]
         lead = len(text) - len(text.lstrip())
         if text.strip():
-            yield sent.start_char + lead, sent.start_char + len(text.rstrip())
+            yield start + lead, start + len(text.rstrip())
 
 
 def extract_relations(doc: Doc, entities: list[Entity]) -> list[Relation]:

@@ -37,7 +37,23 @@ _lock = threading.Lock()
 
 
 def _base_pipeline(base: dict) -> Language:
-    return spacy.blank(base.get("lang", "zh"), config={"nlp": {"tokenizer": {"segmenter": base.get("segmenter", "jieba")}}})
+    nlp = spacy.blank(base.get("lang", "zh"), config={"nlp": {"tokenizer": {"segmenter": base.get("segmenter", "jieba")}}})
+    nlp.tokenizer = _TextKeepingTokenizer(nlp.tokenizer)
+    return nlp
+
+
+class _TextKeepingTokenizer:
+    """The segmenter, keeping each doc's text in ``doc.user_data`` for
+    :func:`kg.nlp.boundaries.doc_text`: spaCy rebuilds ``doc.text`` from every token on each
+    access, which cost as much as the rules on long documents."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str):
+        doc = self.tokenizer(text)
+        doc.user_data["kg_text"] = text
+        return doc
 
 
 def build(config_path: str | Path = DEFAULT_CONFIG) -> Language:

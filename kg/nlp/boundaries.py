@@ -152,6 +152,17 @@ def doc_text(doc) -> str:
     return text
 
 
+def sentence_spans(doc) -> list[tuple[int, int]]:
+    """``(start, end)`` character offsets of each sentence of ``doc``, read from the token
+    arrays (``doc.sents`` builds a Span and its Tokens for each)."""
+    from spacy.attrs import IDX, LENGTH, SENT_START
+
+    cols = doc.to_array([IDX, LENGTH, SENT_START]).tolist()
+    firsts = [i for i, row in enumerate(cols) if i == 0 or row[2] == 1]
+    ends = firsts[1:] + [len(cols)]
+    return [(cols[a][0], cols[b - 1][0] + cols[b - 1][1]) for a, b in zip(firsts, ends)]
+
+
 def token_starts(doc) -> frozenset[int]:
     """Offsets where a token of ``doc`` starts, plus the end of the text (cached on the doc
     until its tokens change)."""

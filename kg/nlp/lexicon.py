@@ -30,13 +30,14 @@ _ACTIVITY_TAGS = {"v", "vn"}
 # A common noun this frequent is an ordinary word (银行, 高校, 外资), not a name.
 _COMMON_NOUN_FREQ = 1000
 _COMMON_NOUN = "n+"  # the tag stored for frequent common nouns
+_RARE_NOUN = "n-"  # the tag stored for other common nouns (产业链)
 _OTHER = "other"  # the tag stored for any other known word
 _PROPER_TAGS = {"nr", "ns", "nt", "nz", "nrt", "nrfg", "ng"}
 
 
 @lru_cache(maxsize=1)
 def _tags() -> dict[str, str]:
-    """Tag of every 2-4 character word (frequent common nouns as ``n+``, other common words
+    """Tag of every 2-4 character word (frequent common nouns as ``n+``, rarer ones as ``n-``, other common words
     outside the descriptive classes as ``other``)."""
     import jieba
 
@@ -49,8 +50,8 @@ def _tags() -> dict[str, str]:
             word, freq, tag = parts
             if tag in _GENERIC_TAGS:
                 tags[word] = tag
-            elif tag == "n" and int(freq) >= _COMMON_NOUN_FREQ:
-                tags[word] = _COMMON_NOUN
+            elif tag == "n":
+                tags[word] = _COMMON_NOUN if int(freq) >= _COMMON_NOUN_FREQ else _RARE_NOUN
             elif tag in _PROPER_TAGS:
                 tags[word] = tag
             else:
@@ -67,7 +68,7 @@ def verbs() -> frozenset[str]:
 def is_generic_word(text: str) -> bool:
     """Whether ``text`` is one common descriptive word (民营, 大型, 高校), not a name."""
     tag = _tags().get(text)
-    return tag is not None and tag != _OTHER and tag not in _PROPER_TAGS
+    return tag is not None and tag not in (_OTHER, _RARE_NOUN) and tag not in _PROPER_TAGS
 
 
 def is_dictionary_word(text: str) -> bool:
@@ -77,6 +78,11 @@ def is_dictionary_word(text: str) -> bool:
     if not jieba.dt.initialized:
         jieba.dt.initialize()
     return jieba.dt.FREQ.get(text, 0) > 0
+
+
+def is_noun(text: str) -> bool:
+    """Whether jieba's dictionary tags ``text`` as a common noun (产业链, 企业)."""
+    return _tags().get(text) in (_COMMON_NOUN, _RARE_NOUN)
 
 
 def is_organisation_word(text: str) -> bool:

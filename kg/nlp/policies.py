@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from kg.nlp.boundaries import doc_text, SOFT_STOPS, STOP_WORDS, left_boundary, name_window_start, token_starts
 from kg.nlp.candidates import Candidate, add, of_label
-from kg.nlp.lexicon import verbs
+from kg.nlp.lexicon import is_noun, verbs
 from kg.nlp.quotes import QUOTED, quoted_names
 
 PRIORITY_TITLE = 30
@@ -203,13 +203,9 @@ class PolicyRuler:
 
 
 def _is_plain_noun(word: str) -> bool:
-    """Whether jieba's dictionary tags ``word`` as a noun with no verb inside it (产业链, not
-    全面推行, which the dictionary also calls a noun)."""
-    import jieba.posseg
-
-    if not jieba.posseg.dt.word_tag_tab.get(word, "").startswith("n"):
-        return False
-    return not any(word[i : i + 2] in verbs() for i in range(len(word) - 1))
+    """Whether jieba's dictionary tags ``word`` as a common noun with no verb inside it (产业链,
+    not 全面推行, which the dictionary also calls a noun)."""
+    return is_noun(word) and not any(word[i : i + 2] in verbs() for i in range(len(word) - 1))
 
 
 def _issuer_code(prefix: str) -> str:

@@ -6,9 +6,11 @@ them (“……。”), and at every line break left by normalisation (headings,
 from __future__ import annotations
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from kg.nlp.boundaries import doc_text
 
 _ENDS = set("。！？；!?;")
 _CLOSERS = set("”’」』）)")
@@ -23,7 +25,8 @@ class SentenceSegmenter:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        texts = [t.text for t in doc]
+        text = doc_text(doc)
+        texts = [text[idx : idx + length] for idx, length in doc.to_array([IDX, LENGTH]).tolist()]
         starts = numpy.full(len(texts), -1, dtype="int64")
         starts[0] = 1
         for i in range(len(texts) - 1):
