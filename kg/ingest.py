@@ -775,6 +775,10 @@ def _docx_to_text(data: bytes, max_bytes: int) -> str:
     cells separated by tabs, each merged cell once; a row that is one cell (Chinese
     documents often lay whole pages out that way) gives its paragraphs as lines.
     Headers, footers, footnotes and comments are not main text and are left out.
+    Lines are separated by a blank line: a paragraph break is a stronger sign of the end of
+    a sentence than a line break, so the normaliser only rejoins long unpunctuated
+    paragraphs (a Word file made from OCR, one line a paragraph), not a heading and the
+    caption under it.
     """
     if not data.startswith(b"PK\x03\x04"):
         kind = sniff_binary(data)
@@ -808,7 +812,7 @@ def _docx_to_text(data: bytes, max_bytes: int) -> str:
         if "content type is" in message and "spreadsheet" in message:
             raise IngestError("not a Word document (looks like an Excel workbook renamed .docx)") from None
         raise IngestError(f"damaged .docx file ({type(err).__name__}: {message})") from None
-    return "\n".join(lines).replace("\x00", "")
+    return "\n\n".join(lines).replace("\x00", "")
 
 
 def _table_lines(table, seen: set | None = None) -> list[str]:

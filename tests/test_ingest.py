@@ -400,7 +400,8 @@ def make_docx(paragraphs: list[str]) -> bytes:
 def test_docx_paragraphs_and_tables(tmp_path: Path, paragraphs: list[str]):
     source = read_document(write(tmp_path, "policy.docx", make_docx(paragraphs)))
     assert (source.format, source.encoding) == ("docx", "docx")
-    assert source.text.split("\n") == paragraphs + [
+    # one line per paragraph or table row, a blank line between them
+    assert source.text.split("\n\n") == paragraphs + [
         "区县\t项目\t金额",
         "江北区\t数智工厂",
         "\t算力中心\t5亿元",
