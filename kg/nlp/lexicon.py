@@ -14,7 +14,7 @@ tag. The rulers use three classes of it:
   the words that make 扶贫集团 or 科技公司 a kind of company.
 
 * :func:`is_dictionary_word`: whether jieba knows the word at all (it does not know 博拉, 商汤
-  or 蔡家: names it guessed), and :func:`is_organisation_word`: words tagged ``nt`` or ``nrt`` (中国邮政, 博拉).
+  or 蔡家: names it guessed), and :func:`is_proper_noun`: words tagged as proper nouns (中国邮政, 腾讯, 博拉).
 
 The dictionary is read once per process (about 0.3 s).
 """
@@ -85,10 +85,10 @@ def is_noun(text: str) -> bool:
     return _tags().get(text) in (_COMMON_NOUN, _RARE_NOUN)
 
 
-def is_organisation_word(text: str) -> bool:
-    """Whether jieba's dictionary tags ``text`` as an organisation name (``nt``: 中国邮政) or a
-    transliterated name (``nrt``: 博拉), what brands are made of."""
-    return _tags().get(text) in ("nt", "nrt")
+def is_proper_noun(text: str) -> bool:
+    """Whether jieba's dictionary tags ``text`` as a proper noun (``nr``, ``ns``, ``nt``, ``nz`` …:
+    中国邮政, 腾讯, 曼联; also, being noisy, 智慧 and 养老)."""
+    return _tags().get(text) in _PROPER_TAGS
 
 
 def is_modifier_word(text: str) -> bool:
