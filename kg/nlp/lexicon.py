@@ -37,17 +37,22 @@ _PROPER_TAGS = {"nr", "ns", "nt", "nz", "nrt", "nrfg", "ng"}
 
 @lru_cache(maxsize=1)
 def _tags() -> dict[str, str]:
-    """Tag of every 2-4 character word (frequent common nouns as ``n+``, rarer ones as ``n-``, other common words
-    outside the descriptive classes as ``other``)."""
+    """Tag of every 2-4 character word (frequent common nouns as ``n+``, rarer ones as ``n-``,
+    other common words outside the descriptive classes as ``other``), and of longer proper
+    nouns (中国共产党, 新闻出版署)."""
     import jieba
 
     tags: dict[str, str] = {}
     with jieba.get_dict_file() as f:  # the dictionary inside the jieba package
         for raw in f:
             parts = raw.decode("utf-8").split()
-            if len(parts) != 3 or not 2 <= len(parts[0]) <= 4:
+            if len(parts) != 3 or len(parts[0]) < 2:
                 continue
             word, freq, tag = parts
+            if len(word) > 4:
+                if tag in _PROPER_TAGS:
+                    tags[word] = tag
+                continue
             if tag in _GENERIC_TAGS:
                 tags[word] = tag
             elif tag == "n":

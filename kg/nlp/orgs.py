@@ -48,7 +48,8 @@ PRIORITY_NER = 5
 WINDOW_BEFORE, WINDOW_AFTER = 4, 12
 _KG_ROOT = Path(__file__).resolve().parent.parent
 NATIONAL_BODIES_PATH = _KG_ROOT / "data" / "national_bodies.tsv"
-_NUMERALS = set("一二三四五六七八九十百千万亿两几多数第")
+# A count or an ordinal, with its measure word at most: 三是, 万人, 2024年 (not 万科, 58同城).
+_COUNT = re.compile(r"^[\d一二三四五六七八九十两几第百千万亿]+[是个项批次届年月日人条点类种家所名位元亿万]?$")
 
 STRONG_HEADS = (
     "股份有限公司 有限责任公司 有限公司 公司 集团 大学 学院 研究院 研究所 科学院 农科院 实验室 医院 卫生院 "
@@ -181,8 +182,9 @@ class OrgRuler:
         for first, end in zip(sent_starts, sent_starts[1:]):
             stretch = None
             for i in range(first, end):
-                if covered[cols[i][0]] or not _is_naming_word(words[i]):
-                    continue
+                idx, length = cols[i][0], cols[i][1]
+                if covered[idx] and covered[idx + length - 1] or not _is_naming_word(words[i]):
+                    continue  # inside a rule's mention (a token that only starts with a place, 辽宁队, is not)
                 # A name the filter keeps starts at most a place before this word and is at
                 # most 20 characters long: the model reads a window around the word (with
                 # its CNN's context), not the whole sentence.
@@ -439,7 +441,7 @@ def _is_naming_word(word: str) -> bool:
     The dictionary's tags are loose (智慧 and 养老 are person names to it, 改革开放 a proper
     noun), so on policy text the model then proposes phrases (中华民族, 平安中国) that the other
     checks must catch; on news the same words start most of the names the rules miss."""
-    if len(word) < 2 or not word.isalnum() or word.isascii() or word[0] in _NUMERALS or word[0].isdigit():
+    if len(word) < 2 or not word.isalnum() or word.isascii() or _COUNT.match(word):
         return False
     return not is_dictionary_word(word) or is_proper_noun(word)
 
