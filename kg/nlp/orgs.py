@@ -147,8 +147,8 @@ class OrgRuler:
         tags phrases (智能网联, 新兴产业, 本届智博会). So the rules come first and the model fills
         gaps: an entity is kept when it neither crosses nor contains a rule's mention (a
         district at its start is part of the name: 上海商汤智能), and when it reads like a name
-        (:func:`_reads_like_a_name`). The model reads only the sentences that hold a word such
-        a name can start with."""
+        (:func:`_reads_like_a_name`). The model reads only windows around the words such a name
+        can start with."""
         pool = [c for c in candidates(doc) if not c.rule.endswith(":ner")]
         out = []
         for start, end in self._statistical_orgs(doc, pool):
@@ -166,9 +166,10 @@ class OrgRuler:
         return out
 
     def _statistical_orgs(self, doc: Doc, pool: list[Candidate]) -> list[tuple[int, int]]:
-        """``(start, end)`` of the model's ORG entities in the sentences of ``doc`` that hold a
-        naming word (:func:`_is_naming_word`) outside the rules' mentions: a name the filter
-        keeps starts with one, after a place at most. The sentences run as one batch."""
+        """``(start, end)`` of the model's ORG entities around the naming words of ``doc``
+        (:func:`_is_naming_word`) that no rule's mention holds. A name the filter keeps starts
+        with such a word, after a place at most, and is at most 20 characters long: the model
+        reads a window of tokens around each (with its CNN's context), all windows as one batch."""
         text = doc_text(doc)
         covered = bytearray(len(text) + 1)
         for c in pool:
@@ -178,28 +179,21 @@ class OrgRuler:
         words = [text[idx : idx + length] for idx, length, _, _ in cols]
         spaces = [bool(space) for _, _, space, _ in cols]
         sent_starts = [i for i, row in enumerate(cols) if row[3] == 1 or i == 0] + [len(cols)]
-        chosen = []  # (first token, end token, start offset) of each stretch to read
+        windows: list[list[int]] = []  # [first token, end token], within one sentence each
         for first, end in zip(sent_starts, sent_starts[1:]):
-            stretch = None
             for i in range(first, end):
                 idx, length = cols[i][0], cols[i][1]
                 if covered[idx] and covered[idx + length - 1] or not _is_naming_word(words[i]):
                     continue  # inside a rule's mention (a token that only starts with a place, 辽宁队, is not)
-                # A name the filter keeps starts at most a place before this word and is at
-                # most 20 characters long: the model reads a window around the word (with
-                # its CNN's context), not the whole sentence.
                 a, b = max(first, i - WINDOW_BEFORE), min(end, i + WINDOW_AFTER)
-                if stretch and a <= stretch[1]:
-                    stretch[1] = b
+                if windows and windows[-1][1] > a:  # overlaps the previous window, same sentence
+                    windows[-1][1] = b
                 else:
-                    if stretch:
-                        chosen.append((stretch[0], stretch[1], cols[stretch[0]][0]))
-                    stretch = [a, b]
-            if stretch:
-                chosen.append((stretch[0], stretch[1], cols[stretch[0]][0]))
-        sub_docs = (Doc(self.model.vocab, words=words[a:b], spaces=spaces[a:b]) for a, b, _ in chosen)
+                    windows.append([a, b])
+        sub_docs = (Doc(self.model.vocab, words=words[a:b], spaces=spaces[a:b]) for a, b in windows)
         found = []
-        for (_, _, base), sub in zip(chosen, self.model.pipe(sub_docs, batch_size=64)):
+        for (a, _), sub in zip(windows, self.model.pipe(sub_docs, batch_size=64)):
+            base = cols[a][0]
             found.extend((base + e.start_char, base + e.end_char) for e in sub.ents if e.label_ == "ORG")
         return found
 

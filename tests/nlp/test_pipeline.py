@@ -93,3 +93,26 @@ def test_statistical_phrases_and_clashes_are_dropped(tmp_path):
     nlp = _stand_in_model(tmp_path, ["新兴产业", "家用电器", "本届智博会", "招商组由", "驻重庆(西部)电子电路产业园"])
     doc = nlp("培育新兴产业和家用电器。本届智博会上，招商组由此前往驻重庆(西部)电子电路产业园调研。")
     assert not [e.text for e in doc.ents if e._.kg_rule == "kg_org_ruler:ner"]
+
+
+def test_statistical_model_reads_only_windows_around_possible_names(tmp_path):
+    """The model is the slowest step: it reads a window around each word a kept name can
+    start with (unknown to jieba or a proper noun, outside the rules' mentions), nothing else;
+    what it finds there is kept as when it read everything."""
+    nlp = _stand_in_model(tmp_path, ["博拉网络"])
+    model = nlp.get_pipe("kg_org_ruler").model
+    seen = []
+    original = model.pipe
+
+    def recording_pipe(docs, **kwargs):
+        docs = list(docs)
+        seen.extend(d.text for d in docs)
+        return original(docs, **kwargs)
+
+    model.pipe = recording_pipe
+    plain = "我们要坚持稳中求进工作总基调，扎实推进高质量发展。"
+    named = "各方签约博拉网络，共建数据平台，推动经济高质量发展，持续扩大国内需求，稳定就业。"
+    doc = nlp(plain + named)
+    assert ("博拉网络", "ORG") in {(e.text, e.label_) for e in doc.ents}
+    assert len(seen) == 1 and "博拉" in seen[0]
+    assert seen[0] in named and len(seen[0]) < len(named)  # a window, not the sentence
