@@ -131,12 +131,16 @@ def left_boundary(
         cut = max(cut, m.end())
     if cut and body[cut : cut + 1] in _COMPLEMENTS and len(body) - cut > 2:
         cut += 1  # 发挥好扶贫832平台: 好 completes the verb
+    if token_starts is not None:
+        cut = max(cut, _after_function_words(text, start + cut, head_start, token_starts) - start)
     if anchors and token_starts is not None:
         cut = max(cut, _verb_before_place(text, start, head_start, token_starts, anchors) - start)
     soft = SOFT_STOPS if conjunctions is True else (conjunctions or ())
     for k in range(len(body) - 1, cut - 1, -1):
         if body[k] in soft and (
-            len(body) - (k + 1) >= SOFT_STOP_MIN_REST or (anchors is not None and start + k + 1 in anchors)
+            len(body) - (k + 1) >= SOFT_STOP_MIN_REST
+            or (anchors is not None and start + k + 1 in anchors)
+            or (token_starts is not None and _ends_with_organisation(text, start + cut, start + k, token_starts))
         ):
             cut = max(cut, k + 1)
             break
@@ -175,6 +179,38 @@ def token_starts(doc) -> frozenset[int]:
         cached = frozenset(doc.to_array(IDX).tolist() + [len(doc_text(doc))])
         doc.user_data[key] = cached
     return cached
+
+
+def _ends_with_organisation(text: str, start: int, end: int, token_starts: frozenset[int] | set[int]) -> bool:
+    """Whether ``text[start:end]`` ends with a whole word jieba's dictionary tags as an
+    organisation (招商银行 in 招商银行和贝恩公司): the conjunction after it joins two names."""
+    from kg.nlp.lexicon import is_organisation_name
+
+    if end not in token_starts:
+        return False
+    k = end - 1
+    while k > start and k not in token_starts:
+        k -= 1
+    return k in token_starts and is_organisation_name(text[k:end])
+
+
+def _after_function_words(text: str, start: int, head_start: int, token_starts: frozenset[int] | set[int]) -> int:
+    """Where the body ``text[start:head_start]`` starts once the prepositions, conjunctions and
+    adverbs it begins with are dropped (除北京银行, 据招商银行, 但从未与中国工商银行 -> the bank).
+    和/与/及 are left to the soft-stop rule: 工业和信息化部 holds one."""
+    from kg.nlp.lexicon import function_words
+
+    words = function_words()
+    k = start
+    while k < head_start:
+        end = k + 1
+        while end < head_start and end not in token_starts:
+            end += 1
+        token = text[k:end]
+        if end >= head_start or token in SOFT_STOPS or token not in words:
+            return k
+        k = end
+    return k
 
 
 def _verb_before_place(text: str, start: int, head_start: int, tokens: frozenset[int] | set[int], anchors: set[int]) -> int:

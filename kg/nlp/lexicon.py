@@ -27,6 +27,7 @@ from functools import lru_cache
 _GENERIC_TAGS = {"b", "a", "ad", "an", "v", "vn", "vd", "d", "m", "q", "r", "f", "l", "i", "c", "p", "u", "t", "s"}
 _MODIFIER_TAGS = {"b", "a", "ad", "an", "d", "m", "q", "r"}
 _ACTIVITY_TAGS = {"v", "vn"}
+_FUNCTION_TAGS = {"p", "c", "d"}
 # A common noun this frequent is an ordinary word (银行, 高校, 外资), not a name.
 _COMMON_NOUN_FREQ = 1000
 _COMMON_NOUN = "n+"  # the tag stored for frequent common nouns
@@ -94,6 +95,26 @@ def is_proper_noun(text: str) -> bool:
     """Whether jieba's dictionary tags ``text`` as a proper noun (``nr``, ``ns``, ``nt``, ``nz`` …:
     中国邮政, 腾讯, 曼联; also, being noisy, 智慧 and 养老)."""
     return _tags().get(text) in _PROPER_TAGS
+
+
+def is_organisation_name(text: str) -> bool:
+    """Whether jieba's dictionary tags ``text`` as an organisation name (``nt``: 招商银行)."""
+    return _tags().get(text) == "nt"
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """Words jieba's dictionary tags as prepositions, conjunctions or adverbs (除, 据, 对于, 但,
+    由于, 从未), at any length: a name does not start with one."""
+    import jieba
+
+    words = set()
+    with jieba.get_dict_file() as f:
+        for raw in f:
+            parts = raw.decode("utf-8").split()
+            if len(parts) == 3 and parts[2] in _FUNCTION_TAGS:
+                words.add(parts[0])
+    return frozenset(words)
 
 
 def is_modifier_word(text: str) -> bool:

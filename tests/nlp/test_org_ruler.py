@@ -86,3 +86,12 @@ def test_descriptions_ending_in_an_organisation_head(ents):
     orgs = {text for text, label in found if label == "ORG"}
     assert not orgs & {"一款应用于银行", "与扶贫集团", "扶贫集团", "重庆市内18个帮扶集团", "市内18个帮扶集团",
                        "新型研发机构和重点实验室", "AI科技子公司", "高等研究院"}
+
+
+def test_names_do_not_start_with_a_preposition_conjunction_or_adverb(ents):
+    # CLUENER2020 dev style news sentences: the suffix rule read the function word into the name
+    found = ents("除北京银行外，但从未与中国工商银行合作，对于中国房地产协会而言，收费最高。")
+    assert {("北京银行", "ORG"), ("中国工商银行", "ORG"), ("中国房地产协会", "ORG")} <= found
+    # a conjunction after a known organisation joins two names; inside a name it stays
+    assert {("招商银行", "ORG"), ("贝恩公司", "ORG")} <= ents("据招商银行和贝恩公司联合发布的报告。")
+    assert ("工业和信息化部", "ORG") in ents("工业和信息化部召开会议。")
