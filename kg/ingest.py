@@ -869,6 +869,8 @@ _PAGE_NUMBER = re.compile(r"^[\s\-—–－·]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\
 _SENTENCE_END = re.compile(r"[。！？!?；;：:…][”’」』）)】〕\"']*$")
 # A line at least this share of the document's widest line is taken as wrapped.
 _FULL_LINE = 0.85
+# A gap between lines this many times the page's usual line spacing separates paragraphs.
+_PARAGRAPH_GAP = 1.4
 _MIN_WRAP_WIDTH = 20  # display columns; documents of short lines (tables, lists) are left as they are
 
 
@@ -904,7 +906,7 @@ def _pdf_to_text(data: bytes, warnings: list[str]) -> str:
                                   "or install the cryptography package.") from None
             if unlocked == pypdf.PasswordType.NOT_DECRYPTED:
                 raise IngestError("PDF is password-protected", hint="Remove the password and try again.")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_text_with_paragraph_gaps(page) for page in reader.pages]
     except IngestError:
         raise
     except Exception as err:  # pypdf raises many exception types on broken files
@@ -920,12 +922,53 @@ def _pdf_to_text(data: bytes, warnings: list[str]) -> str:
     return "\n".join(unwrap_lines(page_lines))
 
 
+def _page_text_with_paragraph_gaps(page) -> str:
+    """The page's text as pypdf extracts it, with an empty line where the vertical gap before
+    a line is clearly wider than the page's usual line spacing: paragraph spacing, which
+    keeps a heading apart from the caption under it once the text is a string."""
+    fragments: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        # the baseline's height on the page: the text matrix placed by the current matrix
+        fragments.append((text, tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    lines: list[tuple[str, float | None]] = []
+    current, height = "", None
+    for piece, y in fragments:
+        for k, part in enumerate(piece.split("\n")):
+            if k:
+                lines.append((current, height))
+                current, height = "", None
+            if part.strip() and height is None:
+                height = y
+            current += part
+    lines.append((current, height))
+    if "".join(line for line, _ in lines) != text.replace("\n", ""):
+        return text  # the fragments do not add up to the text: keep pypdf's lines as they are
+    heights = [y for line, y in lines if line.strip() and y is not None]
+    steps = sorted(a - b for a, b in zip(heights, heights[1:]) if a - b > 0)
+    if len(steps) < 3:
+        return text
+    usual = steps[len(steps) // 2]
+    out, previous = [], None
+    for line, y in lines:
+        if line.strip() and y is not None:
+            if previous is not None and previous - y > _PARAGRAPH_GAP * usual:
+                out.append("")
+            previous = y
+        out.append(line)
+    return "\n".join(out)
+
+
 def _page_lines(page_text: str) -> list[str]:
+    """The page's lines without trailing space; an empty string where a paragraph gap was
+    (one for a run of blank lines), none at the page's top or bottom."""
     lines = [line.rstrip() for line in normalise_newlines(page_text.replace("\x00", "")).split("\n")]
-    lines = [line for line in lines if line.strip()]
-    while lines and _PAGE_NUMBER.match(lines[0]):
+    lines = [line for k, line in enumerate(lines) if line.strip() or (k and lines[k - 1].strip())]
+    while lines and (not lines[0] or _PAGE_NUMBER.match(lines[0])):
         lines.pop(0)
-    while lines and _PAGE_NUMBER.match(lines[-1]):
+    while lines and (not lines[-1] or _PAGE_NUMBER.match(lines[-1])):
         lines.pop()
     return lines
 
@@ -942,8 +985,9 @@ def unwrap_lines(pages: list[list[str]]) -> list[str]:
     fewer than three such full lines shows no wrapping to undo and is left as it is,
     so two headings of similar length are not run together.
 
-    pages (list[list[str]]): the lines of each page.
-    RETURNS (list[str]): logical lines, paragraphs and headings kept apart.
+    pages (list[list[str]]): the lines of each page; an empty line is a paragraph gap.
+    RETURNS (list[str]): logical lines, paragraphs and headings kept apart (an empty line
+        where a paragraph gap was).
     """
     widths = [[_display_width(line) for line in lines] for lines in pages]
     widest = max((width for page in widths for width in page), default=0)
@@ -954,6 +998,12 @@ def unwrap_lines(pages: list[list[str]]) -> list[str]:
     carry = ""  # a wrapped line waiting for its continuation
     for lines, line_widths in zip(pages, widths, strict=True):
         for line, width in zip(lines, line_widths, strict=True):
+            if not line:  # a paragraph gap ends whatever was wrapped
+                if carry:
+                    out.append(carry)
+                    carry = ""
+                out.append(line)
+                continue
             wrapped = width >= full and not _SENTENCE_END.search(line)
             if carry:
                 # English words wrap at spaces; Chinese wraps anywhere and needs no space.

@@ -429,7 +429,7 @@ def test_broken_docx_files(tmp_path: Path, paragraphs: list[str]):
 # --------------------------------------------------------------------------- PDF
 
 
-def make_pdf(paragraphs: list[str], font: str) -> bytes:
+def make_pdf(paragraphs: list[str], font: str, space_before: float = 0) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -446,7 +446,7 @@ def make_pdf(paragraphs: list[str], font: str) -> bytes:
         canvas.setFont(font, 9)
         canvas.drawCentredString(A4[0] / 2, 30, f"- {doc.page} -")
 
-    style = ParagraphStyle("zh", fontName=font, fontSize=11, leading=16, wordWrap="CJK")
+    style = ParagraphStyle("zh", fontName=font, fontSize=11, leading=16, wordWrap="CJK", spaceBefore=space_before)
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4).build(
         [Paragraph(p.replace("&", "&amp;").replace("<", "&lt;"), style) for p in paragraphs],
@@ -475,6 +475,16 @@ def test_pdf_text_layer_keeps_paragraphs(tmp_path: Path, paragraphs: list[str], 
     assert not (source_breaks - output_breaks) & sentence_ends
     assert len(output_breaks - source_breaks) < len(paragraphs)  # most lines were joined
     assert not any(re.fullmatch(r"- \d+ -", line) for line in lines)
+
+
+def test_pdf_paragraph_spacing_becomes_a_blank_line(tmp_path: Path, paragraphs: list[str]):
+    """Paragraph spacing in the layout is kept as a blank line, so the normaliser does not
+    join a heading to the line under it; plain line spacing is not."""
+    spaced = read_document(write(tmp_path, "spaced.pdf", make_pdf(paragraphs, "STSong-Light", space_before=10)))
+    assert spaced.text.split("\n\n")[:3] == paragraphs[:3]
+    assert "".join(spaced.text.split()) == "".join("".join(paragraphs).split())
+    tight = read_document(write(tmp_path, "tight.pdf", make_pdf(paragraphs, "STSong-Light")))
+    assert "\n\n" not in tight.text
 
 
 def _offsets(pieces: list[str]) -> set[int]:
