@@ -10,6 +10,7 @@ that introduces a name (建设, 依托, 来自, 的, 在 …) and is never its f
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.nlp.lexicon import verbs
 
@@ -36,6 +37,8 @@ SOFT_STOPS = ("和", "与", "及", "暨", "或")
 # A conjunction cuts only when at least this many name characters follow it before the head.
 SOFT_STOP_MIN_REST = 5
 
+# A list marker: （一）, (2), （十一）.
+_ENUMERATION = re.compile(r"[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[）)]")
 _NAME_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z0-9（）()·\-+&]")
 _STOP_RE = re.compile("|".join(map(re.escape, STOP_WORDS)))
 # A bracketed gloss read past by name_window_start: at most this long, never across these.
@@ -122,6 +125,9 @@ def left_boundary(
     RETURNS (int): the start offset (== head_start when no body was found).
     """
     start = name_window_start(text, head_start, max_len)
+    enumeration = _ENUMERATION.match(text, start, head_start)
+    if enumeration:
+        start = enumeration.end()  # （六）全面清理…: the list marker is not part of the name
     body = text[start:head_start]
     cut = 0
     for m in _STOP_RE.finditer(body):
@@ -194,10 +200,19 @@ def _ends_with_organisation(text: str, start: int, end: int, token_starts: froze
     return k in token_starts and is_organisation_name(text[k:end])
 
 
+@lru_cache(maxsize=1)
+def _stop_verbs() -> frozenset[str]:
+    from kg.nlp.lexicon import verbs
+
+    return frozenset(w for w in STOP_WORDS if w in verbs())
+
+
 def _after_function_words(text: str, start: int, head_start: int, token_starts: frozenset[int] | set[int]) -> int:
     """Where the body ``text[start:head_start]`` starts once the prepositions, conjunctions and
-    adverbs it begins with are dropped (除北京银行, 据招商银行, 但从未与中国工商银行 -> the bank).
-    和/与/及 are left to the soft-stop rule: 工业和信息化部 holds one."""
+    adverbs it begins with are dropped (除北京银行, 据招商银行, 但从未与中国工商银行 -> the bank),
+    and a word that ends in one of the verbs that stop a name (充分发挥行业协会 -> 行业协会; a
+    verb alone may start one: 扶贫832平台). 和/与/及 are left to the soft-stop rule:
+    工业和信息化部 holds one."""
     from kg.nlp.lexicon import function_words
 
     words = function_words()
@@ -207,7 +222,10 @@ def _after_function_words(text: str, start: int, head_start: int, token_starts: 
         while end < head_start and end not in token_starts:
             end += 1
         token = text[k:end]
-        if end >= head_start or token in SOFT_STOPS or token not in words:
+        if end >= head_start or token in SOFT_STOPS:
+            return k
+        # a verb, or an adverb and verb written as one word (充分发挥, 切实落实)
+        if token not in words and not (len(token) > 2 and token[-2:] in _stop_verbs()):
             return k
         k = end
     return k

@@ -57,6 +57,9 @@ STRONG_HEADS = (
     "电视台 新华社 通讯社 小学 中学 学校 幼儿园 科技厅 科技局 协同中心 管理中心 服务中心"
 ).split()
 WEAK_HEADS = ("局", "委", "办", "厅", "部")
+GOVERNMENT_HEADS = ("人民政府", "政府")
+_BODIES_OF = re.compile("各|有关|相关|所属|下属")
+GOVERNMENT_LEVELS = {"省", "市", "区", "县", "乡", "镇", "乡镇", "州", "旗", "中央", "自治区", "自治州", "自治县"}
 # A weak head followed by one of these is a different word (办理, 部分, 委托, 局面).
 WEAK_HEAD_CONTINUATIONS = {
     "局": "长面势部",
@@ -253,6 +256,16 @@ class OrgRuler:
                 continue  # 市科技局
             if self._distributed(text, start, m.start(), places, place_ends):
                 continue  # 两江新区、重庆高新区、万盛经开区管委会: the committees of three zones
+            if _BODIES_OF.search(body, 1):
+                continue  # 国务院各部委, 市政府有关部门: the bodies of one, not a name
+            if head in GOVERNMENT_HEADS:
+                # A government is named by its place (重庆市綦江区人民政府); 地方政府, 当地人民政府,
+                # 切实落实政府 are not names, and a level alone (市政府) is left out as before.
+                of_place = _place_chain_start(m.start(), places)
+                if of_place is not None:
+                    start, body = of_place, text[of_place : m.start()]
+                elif body not in GOVERNMENT_LEVELS:
+                    continue
             # 附属 describes, but 附属肿瘤医院 after 该校 names the school's hospital
             name_like = head in NAME_LIKE_HEADS or head in _MEDIA or bool(relative)
             if head != "新华社" and not self._plausible(text, start, body, weak, place_starts, name_like, tokens):
@@ -397,6 +410,18 @@ class OrgRuler:
                 or body.startswith(NATIONAL_START) and len(body) >= 4
             )
         return True
+
+
+def _place_chain_start(end: int, places: dict[int, int]) -> int | None:
+    """Where the districts written one after the other and ending at ``end`` start
+    (重庆市綦江区 before 人民政府), or None when no district ends there."""
+    starts_by_end = {e: s for s, e in places.items()}
+    if end not in starts_by_end:
+        return None
+    start = starts_by_end[end]
+    while start in starts_by_end and starts_by_end[start] < start:
+        start = starts_by_end[start]
+    return start
 
 
 def _reads_like_a_name(doc: Doc, start: int, end: int) -> bool:

@@ -202,6 +202,10 @@ class PolicyRuler:
         return any(c.end == comma for c in found)
 
 
+# The end of a document title written right before its number: 关于…的通知国办发〔2014〕56号.
+_TITLE_END_IN_PREFIX = re.compile(r".*(?:的|通知|意见|决定|办法|方案|规划|批复|公告|通告|》|）|\))")
+
+
 def _is_plain_noun(word: str) -> bool:
     """Whether jieba's dictionary tags ``word`` as a common noun with no verb inside it (产业链,
     not 全面推行, which the dictionary also calls a noun)."""
@@ -210,7 +214,10 @@ def _is_plain_noun(word: str) -> bool:
 
 def _issuer_code(prefix: str) -> str:
     """The issuer code of a document number without the words read before it
-    (根据渝府办发 -> 渝府办发, 和国发 -> 国发)."""
+    (根据渝府办发 -> 渝府办发, 和国发 -> 国发, 执法的通知国办发 -> 国办发)."""
+    title_end = _TITLE_END_IN_PREFIX.search(prefix)
+    if title_end and len(prefix) - title_end.end() >= 2:
+        prefix = prefix[title_end.end() :]  # the title the number follows, written without marks
     changed = True
     while changed and len(prefix) > 2:
         changed = False

@@ -95,3 +95,16 @@ def test_names_do_not_start_with_a_preposition_conjunction_or_adverb(ents):
     # a conjunction after a known organisation joins two names; inside a name it stays
     assert {("招商银行", "ORG"), ("贝恩公司", "ORG")} <= ents("据招商银行和贝恩公司联合发布的报告。")
     assert ("工业和信息化部", "ORG") in ents("工业和信息化部召开会议。")
+
+
+def test_governments_are_named_by_their_place(ents):
+    # gov_policy_docs_env50 (a State Council notice on one line, no breaks)
+    found = ents("排查结果向上一级人民政府报告，稽查情况通报当地人民政府，乡镇人民政府要配合，切实落实政府责任。")
+    assert {name for name, label in found if label == "ORG"} == {"乡镇人民政府"}
+    assert ("重庆市綦江区人民政府", "ORG") in ents("重庆市綦江区人民政府决定设立试验区。")
+
+
+def test_the_bodies_of_an_organisation_and_exhortations_are_not_names(ents):
+    found = ents("各省、自治区、直辖市人民政府，国务院各部委、各直属机构：要充分发挥行业协会作用。")
+    names = {name for name, label in found if label == "ORG"}
+    assert "国务院各部委" not in names and "充分发挥行业协会" not in names

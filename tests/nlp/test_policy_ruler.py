@@ -73,3 +73,11 @@ def test_quoted_regimes_put_in_place_are_policies(ents):
     # named in passing, or an ordinary word ending in 制: not a policy
     assert not any(label == "POLICY" for _, label in ents("用好“揭榜挂帅”“赛马制”等市场化手段。"))
     assert not any(label == "POLICY" for _, label in ents("建立“长效机制”，完善“管理体制”。"))
+
+
+def test_document_number_right_after_an_unmarked_title(nlp):
+    # gov_policy_docs_env50: title, number and salutation run together on one line
+    doc = nlp("国务院办公厅关于加强环境监管执法的通知国办发〔2014〕56号各省、自治区、直辖市人民政府")
+    [number] = [e for e in doc.ents if e.label_ == "POLICY"]
+    assert number.text == "国办发〔2014〕56号"
+    assert number._.kg_attrs["issuer_code"] == "国办发"

@@ -71,3 +71,9 @@ def test_new_towns_named_after_a_place_jieba_does_not_know(ents):
     assert {("蔡家智慧新城", "PROJECT"), ("蔡家新城", "PROJECT")} <= found
     # a description (dictionary words only) is not a name
     assert not any(label == "PROJECT" for _, label in ents("各地要加快建设智慧新城和现代新城。"))
+
+
+def test_a_list_marker_is_not_part_of_a_name(ents):
+    found = ents("（六）建设鲁渝科技协作信息服务平台。")
+    assert ("鲁渝科技协作信息服务平台", "PROJECT") in found
+    assert not any(name.startswith("（") for name, _ in found)
