@@ -27,6 +27,7 @@ STOP_WORDS = sorted(
     依据 按照 聚焦 培育 构建 设立 加入 申报 迭代升级 投入 落户 位于 入驻 承担 牵头 主办 助力 带动
     吸引 获得 荣获 授予 选择 走进 来到 记者 介绍 表示 指出 提出 认为 发挥 使用 完善 探索 明确
     前往 要求 投建 新建 上线 接入 作为 成为 属于 针对 借助 利用 联手 建立 建成 建好 提升 参观
+    整治 督促 实现 实行 推行 规范 健全 建立健全 优化 强化 避免 切实 充分 严格 进一步 全面 确保 保障 加大力度 发布 如下
     单位 成员 我市 我区 我县 全市 全区 目前 近日 日前 今年 去年 明年 当日 此次 本届 首届 其中 以及 或者 比如 例如
     据悉 同时 此外 另外 相关 有关 所有 一批 一个 一项 多家 多个 若干 主要 负责人 董事长 总裁 院长 局长 主任 副
     """.split(),
@@ -125,9 +126,8 @@ def left_boundary(
     RETURNS (int): the start offset (== head_start when no body was found).
     """
     start = name_window_start(text, head_start, max_len)
-    enumeration = _ENUMERATION.match(text, start, head_start)
-    if enumeration:
-        start = enumeration.end()  # （六）全面清理…: the list marker is not part of the name
+    for enumeration in _ENUMERATION.finditer(text, start, head_start):
+        start = enumeration.end()  # （六）全面清理…: a list marker ends what came before
     body = text[start:head_start]
     cut = 0
     for m in _STOP_RE.finditer(body):

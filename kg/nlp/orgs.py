@@ -84,7 +84,11 @@ _ORDINAL = re.compile(r"^第[一二三四五六七八九十百\d]+[届期批次]
 _STRONG_IN_BODY = re.compile("公司|集团|大学")
 # A body that is one common word (重点实验室, 行业协会, 高等研究院) describes, it does not name.
 COMMON_WORD_FREQ = 3000
-GENERIC_BODIES = {"相关", "有关", "各级", "地方", "区县", "全市", "全国", "国内", "国外", "海外", "其他", "上述"}
+GENERIC_BODIES = {"相关", "有关", "各级", "地方", "区县", "全市", "全国", "国内", "国外", "海外", "其他", "上述",
+                  "省内", "市内", "区内", "县内", "市县", "省市", "基层", "当地"}
+# An abbreviated body (市科技, 区扶贫, 市发展改革) is short; a longer one is a phrase
+# (市县实现不动产抵押登记全程网上办).
+ABBREVIATION_MAX_BODY = 6
 ABBREVIATION_START = set("市区县省")
 # National bodies: 国家能源局, 国务院办公厅, 中共中央宣传部.
 NATIONAL_START = ("国家", "国务院", "中共", "中央", "全国")
@@ -406,7 +410,7 @@ class OrgRuler:
         if weak:
             return (
                 start in place_starts
-                or body[0] in ABBREVIATION_START and len(body) >= 3
+                or body[0] in ABBREVIATION_START and 3 <= len(body) <= ABBREVIATION_MAX_BODY
                 or body.startswith(NATIONAL_START) and len(body) >= 4
             )
         return True

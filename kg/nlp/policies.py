@@ -75,7 +75,7 @@ _DETERMINER = re.compile(r"好?(?:我市|我区|我县|我省|全市|全区|全�
 # and not a phrase (制定品牌提升方案).
 EXTENDED_MIN_BODY = 8
 _FOLLOW_OK = set("，。、；：！？）)》”,.;:!? \n等和及与的中为")
-GENERIC_START = re.compile(r"^(?:[一二三四五六七八九十两几多数百\d]+[个项批类条]|年度|一批|各类|各项|相关|有关|该|本|此|这|其|上述|新一轮|系列)")
+GENERIC_START = re.compile(r"^(?:[一二三四五六七八九十两几多数百\d]+[个项批类条]|年度|一批|各类|各项|相关|有关|该|本|此|这|其|上述|如下|以下|新一轮|系列)")
 
 
 class PolicyRuler:

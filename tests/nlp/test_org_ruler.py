@@ -108,3 +108,11 @@ def test_the_bodies_of_an_organisation_and_exhortations_are_not_names(ents):
     found = ents("各省、自治区、直辖市人民政府，国务院各部委、各直属机构：要充分发挥行业协会作用。")
     names = {name for name, label in found if label == "ORG"}
     assert "国务院各部委" not in names and "充分发挥行业协会" not in names
+
+
+def test_policy_verbs_and_long_abbreviations_do_not_make_names(ents):
+    # gov_policy_docs_env50: exhortations before a head word, a phrase after 市
+    found = ents("整治银行违规收费，督促商业银行落实，推动市县实现不动产抵押登记全程网上办。")
+    names = {name for name, label in found if label == "ORG"}
+    assert not names & {"整治银行", "督促商业银行", "市县实现不动产抵押登记全程网上办"}
+    assert ("市商务委", "ORG") in ents("市商务委、市科技局联合发文。")  # short abbreviations stay

@@ -81,3 +81,10 @@ def test_document_number_right_after_an_unmarked_title(nlp):
     [number] = [e for e in doc.ents if e.label_ == "POLICY"]
     assert number.text == "国办发〔2014〕56号"
     assert number._.kg_attrs["issuer_code"] == "国办发"
+
+
+def test_verbs_and_pointers_before_a_plan_are_not_its_name(ents):
+    found = ents("现就有关工作提出如下分工方案。要求发布政务服务评价工作指南。")
+    policies = {name for name, label in found if label == "POLICY"}
+    assert "如下分工方案" not in policies
+    assert "发布政务服务评价工作指南" not in policies
