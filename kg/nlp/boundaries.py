@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kg.nlp.lexicon import verbs
+from kg.nlp.lexicon import function_words, is_organisation_name, verbs
 
 # Verbs, prepositions and particles that stand before a name, never at its start.
 # Words that also occur inside names (发展, 服务, 建设银行, 联合实验室, 全国…中试服务网络, 关于印发…) are
@@ -162,15 +162,22 @@ def doc_text(doc) -> str:
     return text
 
 
-def sentence_spans(doc) -> list[tuple[int, int]]:
-    """``(start, end)`` character offsets of each sentence of ``doc``, read from the token
-    arrays (``doc.sents`` builds a Span and its Tokens for each)."""
-    from spacy.attrs import IDX, LENGTH, SENT_START
+def sentence_tokens(doc) -> list[tuple[int, int]]:
+    """``(first, end)`` token indices of each sentence of ``doc``, read from the SENT_START
+    array (``doc.sents`` builds a Span and its Tokens for each)."""
+    from spacy.attrs import SENT_START
 
-    cols = doc.to_array([IDX, LENGTH, SENT_START]).tolist()
-    firsts = [i for i, row in enumerate(cols) if i == 0 or row[2] == 1]
-    ends = firsts[1:] + [len(cols)]
-    return [(cols[a][0], cols[b - 1][0] + cols[b - 1][1]) for a, b in zip(firsts, ends)]
+    starts = doc.to_array(SENT_START).tolist()
+    firsts = [i for i, value in enumerate(starts) if i == 0 or value == 1]
+    return list(zip(firsts, firsts[1:] + [len(starts)]))
+
+
+def sentence_spans(doc) -> list[tuple[int, int]]:
+    """``(start, end)`` character offsets of each sentence of ``doc``."""
+    from spacy.attrs import IDX, LENGTH
+
+    cols = doc.to_array([IDX, LENGTH]).tolist()
+    return [(cols[a][0], cols[b - 1][0] + cols[b - 1][1]) for a, b in sentence_tokens(doc)]
 
 
 def token_starts(doc) -> frozenset[int]:
@@ -190,8 +197,6 @@ def token_starts(doc) -> frozenset[int]:
 def _ends_with_organisation(text: str, start: int, end: int, token_starts: frozenset[int] | set[int]) -> bool:
     """Whether ``text[start:end]`` ends with a whole word jieba's dictionary tags as an
     organisation (招商银行 in 招商银行和贝恩公司): the conjunction after it joins two names."""
-    from kg.nlp.lexicon import is_organisation_name
-
     if end not in token_starts:
         return False
     k = end - 1
@@ -202,9 +207,15 @@ def _ends_with_organisation(text: str, start: int, end: int, token_starts: froze
 
 @lru_cache(maxsize=1)
 def _stop_verbs() -> frozenset[str]:
-    from kg.nlp.lexicon import verbs
-
     return frozenset(w for w in STOP_WORDS if w in verbs())
+
+
+def token_end(start: int, limit: int, token_starts: frozenset[int] | set[int]) -> int:
+    """Where the token that starts at ``start`` ends, at most ``limit``."""
+    end = start + 1
+    while end < limit and end not in token_starts:
+        end += 1
+    return end
 
 
 def _after_function_words(text: str, start: int, head_start: int, token_starts: frozenset[int] | set[int]) -> int:
@@ -213,14 +224,10 @@ def _after_function_words(text: str, start: int, head_start: int, token_starts: 
     and a word that ends in one of the verbs that stop a name (充分发挥行业协会 -> 行业协会; a
     verb alone may start one: 扶贫832平台). 和/与/及 are left to the soft-stop rule:
     工业和信息化部 holds one."""
-    from kg.nlp.lexicon import function_words
-
     words = function_words()
     k = start
     while k < head_start:
-        end = k + 1
-        while end < head_start and end not in token_starts:
-            end += 1
+        end = token_end(k, head_start, token_starts)
         token = text[k:end]
         if end >= head_start or token in SOFT_STOPS:
             return k

@@ -37,19 +37,23 @@ _PROPER_TAGS = {"nr", "ns", "nt", "nz", "nrt", "nrfg", "ng"}
 
 
 @lru_cache(maxsize=1)
-def _tags() -> dict[str, str]:
-    """Tag of every 2-4 character word (frequent common nouns as ``n+``, rarer ones as ``n-``,
-    other common words outside the descriptive classes as ``other``), and of longer proper
-    nouns (中国共产党, 新闻出版署)."""
+def _dictionary() -> tuple[dict[str, str], frozenset[str]]:
+    """One read of jieba's dictionary: the word classes of :func:`_tags` and the function words
+    of :func:`function_words`."""
     import jieba
 
     tags: dict[str, str] = {}
+    functions: set[str] = set()
     with jieba.get_dict_file() as f:  # the dictionary inside the jieba package
         for raw in f:
             parts = raw.decode("utf-8").split()
-            if len(parts) != 3 or len(parts[0]) < 2:
+            if len(parts) != 3:
                 continue
             word, freq, tag = parts
+            if tag in _FUNCTION_TAGS:
+                functions.add(word)
+            if len(word) < 2:
+                continue
             if len(word) > 4:
                 if tag in _PROPER_TAGS:
                     tags[word] = tag
@@ -62,7 +66,14 @@ def _tags() -> dict[str, str]:
                 tags[word] = tag
             else:
                 tags[word] = _OTHER
-    return tags
+    return tags, frozenset(functions)
+
+
+def _tags() -> dict[str, str]:
+    """Tag of every 2-4 character word (frequent common nouns as ``n+``, rarer ones as ``n-``,
+    other common words outside the descriptive classes as ``other``), and of longer proper
+    nouns (中国共产党, 新闻出版署)."""
+    return _dictionary()[0]
 
 
 @lru_cache(maxsize=1)
@@ -77,13 +88,18 @@ def is_generic_word(text: str) -> bool:
     return tag is not None and tag not in (_OTHER, _RARE_NOUN) and tag not in _PROPER_TAGS
 
 
-def is_dictionary_word(text: str) -> bool:
-    """Whether ``text`` is a word of jieba's dictionary (of any length or frequency)."""
+def word_frequency(text: str) -> int:
+    """jieba's dictionary frequency of ``text`` (0 when it is not a dictionary word)."""
     import jieba
 
     if not jieba.dt.initialized:
         jieba.dt.initialize()
-    return jieba.dt.FREQ.get(text, 0) > 0
+    return jieba.dt.FREQ.get(text, 0)
+
+
+def is_dictionary_word(text: str) -> bool:
+    """Whether ``text`` is a word of jieba's dictionary (of any length or frequency)."""
+    return word_frequency(text) > 0
 
 
 def is_noun(text: str) -> bool:
@@ -102,19 +118,10 @@ def is_organisation_name(text: str) -> bool:
     return _tags().get(text) == "nt"
 
 
-@lru_cache(maxsize=1)
 def function_words() -> frozenset[str]:
     """Words jieba's dictionary tags as prepositions, conjunctions or adverbs (除, 据, 对于, 但,
     由于, 从未), at any length: a name does not start with one."""
-    import jieba
-
-    words = set()
-    with jieba.get_dict_file() as f:
-        for raw in f:
-            parts = raw.decode("utf-8").split()
-            if len(parts) == 3 and parts[2] in _FUNCTION_TAGS:
-                words.add(parts[0])
-    return frozenset(words)
+    return _dictionary()[1]
 
 
 def is_modifier_word(text: str) -> bool:

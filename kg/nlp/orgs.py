@@ -32,13 +32,20 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.attrs import IDX, LENGTH, SENT_START, SPACY
+from spacy.attrs import IDX, LENGTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.boundaries import doc_text, left_boundary, token_starts
+from kg.nlp.boundaries import doc_text, left_boundary, sentence_tokens, token_starts
 from kg.nlp.candidates import Candidate, add, candidates, of_label
-from kg.nlp.lexicon import is_activity_word, is_dictionary_word, is_generic_word, is_modifier_word, is_proper_noun
+from kg.nlp.lexicon import (
+    is_activity_word,
+    is_dictionary_word,
+    is_generic_word,
+    is_modifier_word,
+    is_proper_noun,
+    word_frequency,
+)
 
 PRIORITY_GAZETTEER = 25
 PRIORITY_RULE = 20
@@ -182,12 +189,11 @@ class OrgRuler:
         for c in pool:
             covered[c.start : c.end] = b"\x01" * (c.end - c.start)
         # Token arrays, not Token objects: building a million of them was the slowest step.
-        cols = doc.to_array([IDX, LENGTH, SPACY, SENT_START]).tolist()
-        words = [text[idx : idx + length] for idx, length, _, _ in cols]
-        spaces = [bool(space) for _, _, space, _ in cols]
-        sent_starts = [i for i, row in enumerate(cols) if row[3] == 1 or i == 0] + [len(cols)]
+        cols = doc.to_array([IDX, LENGTH, SPACY]).tolist()
+        words = [text[idx : idx + length] for idx, length, _ in cols]
+        spaces = [bool(space) for _, _, space in cols]
         windows: list[list[int]] = []  # [first token, end token], within one sentence each
-        for first, end in zip(sent_starts, sent_starts[1:]):
+        for first, end in sentence_tokens(doc):
             for i in range(first, end):
                 idx, length = cols[i][0], cols[i][1]
                 if covered[idx] and covered[idx + length - 1] or not _is_naming_word(words[i]):
@@ -403,7 +409,7 @@ class OrgRuler:
             return False
         if start not in place_starts and not head_is_name_like and _starts_with_descriptive_word(text, start, body, tokens):
             return False  # 新型研发机构和重点实验室, 高等研究院
-        if start not in place_starts and not head_is_name_like and _common_word_freq(body) > COMMON_WORD_FREQ:
+        if start not in place_starts and not head_is_name_like and word_frequency(body) > COMMON_WORD_FREQ:
             return False
         if weak and _STRONG_IN_BODY.search(body):
             return False  # a department of a company (…有限公司产学研生态合作部) is not named here
@@ -509,15 +515,6 @@ def _national_bodies_re() -> re.Pattern:
             if line.strip() and not line.startswith("#"):
                 names.append(line.split("\t")[0].strip())
     return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
-
-
-def _common_word_freq(word: str) -> int:
-    """jieba's dictionary frequency of ``word`` (0 when it is not a dictionary word)."""
-    import jieba
-
-    if not jieba.dt.initialized:
-        jieba.dt.initialize()
-    return jieba.dt.FREQ.get(word, 0)
 
 
 @Language.factory(

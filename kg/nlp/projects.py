@@ -21,7 +21,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.boundaries import doc_text, left_boundary, token_starts
+from kg.nlp.boundaries import doc_text, left_boundary, token_end, token_starts
 from kg.nlp.candidates import Candidate, add, of_label
 from kg.nlp.lexicon import is_dictionary_word, is_modifier_word
 from kg.nlp.quotes import quoted_names
@@ -231,8 +231,7 @@ def _starts_with_unknown_word(text: str, start: int, end: int, tokens: frozenset
     characters that jieba's dictionary does not hold: a name it guessed (蔡家), not a word."""
     if tokens is None or start not in tokens:
         return False
-    stop = next((k for k in range(start + 1, end + 1) if k in tokens), end)
-    word = text[start:stop]
+    word = text[start : token_end(start, end, tokens)]
     return len(word) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in word) and not is_dictionary_word(word)
 
 
