@@ -260,8 +260,19 @@ def extract_relations(doc: Doc, entities: list[Entity]) -> list[Relation]:
     main_district = _main_district(entities)
 
     previous: _Sentence | None = None
+    first = 0  # the first kept mention not before the sentence (both are in text order)
     for start, end in _sentences(doc):
-        sent = _mask(text, start, end, [k for k in kept if start <= k[0] and k[1] <= end])
+        while first < len(kept) and kept[first][0] < start:
+            first += 1
+        inside = []
+        for k in kept[first:]:
+            if k[0] >= end:
+                break
+            if k[1] <= end:
+                inside.append(k)
+        if not inside:
+            continue  # every rule needs a mention in the sentence (a carried subject is not enough)
+        sent = _mask(text, start, end, inside)
         evidence = (start, end, text[start:end])
         amount = parse_amount(evidence[2])
         for r in RULES:

@@ -482,7 +482,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         static_vectors=args.vectors_dim > 0,
         dropout=args.dropout,
     )
-    CONFIG_PATH.write_text(config_text, encoding="utf-8")
 
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": SEGMENTER}}})
     examples = read_training_examples(args.data)
@@ -518,8 +517,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.vectors_rows,
             )
             overrides["paths.vectors"] = str(vectors_dir)
-        spacy_train(CONFIG_PATH, work_dir / "output", overrides=overrides)
+        # Each run trains from its own copy, so experiments can run side by side; the
+        # shipped model's config is kept in scripts/ner.cfg.
+        config_path = work_dir / "ner.cfg"
+        config_path.write_text(config_text, encoding="utf-8")
+        spacy_train(config_path, work_dir / "output", overrides=overrides)
         replace_dir(work_dir / "output" / "model-best", args.out)
+        if args.out.resolve() == DEFAULT_OUT.resolve():
+            CONFIG_PATH.write_text(config_text, encoding="utf-8")
     print(
         f"model written to {args.out} in {(time.perf_counter() - started) / 60:.1f} min",
         flush=True,

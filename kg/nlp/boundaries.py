@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy
+
 from kg.nlp.lexicon import function_words, is_organisation_name, verbs
 
 # Verbs, prepositions and particles that stand before a name, never at its start.
@@ -162,22 +164,38 @@ def doc_text(doc) -> str:
     return text
 
 
+def token_table(doc) -> tuple[list[int], list[str]]:
+    """Start offset and text of every token of ``doc``, cached on the doc until its tokens
+    change. Read from one-column arrays: Token objects, or a many-column array turned into
+    lists of rows, cost more than the rules that read them."""
+    key = ("kg_token_table", len(doc))
+    table = doc.user_data.get(key)
+    if table is None:
+        from spacy.attrs import IDX, LENGTH
+
+        text = doc_text(doc)
+        starts = doc.to_array(IDX).tolist()
+        table = (starts, [text[s : s + n] for s, n in zip(starts, doc.to_array(LENGTH).tolist())])
+        doc.user_data[key] = table
+    return table
+
+
 def sentence_tokens(doc) -> list[tuple[int, int]]:
     """``(first, end)`` token indices of each sentence of ``doc``, read from the SENT_START
     array (``doc.sents`` builds a Span and its Tokens for each)."""
     from spacy.attrs import SENT_START
 
-    starts = doc.to_array(SENT_START).tolist()
-    firsts = [i for i, value in enumerate(starts) if i == 0 or value == 1]
+    starts = doc.to_array(SENT_START)
+    firsts = numpy.flatnonzero(starts == 1).tolist()
+    if len(starts) and (not firsts or firsts[0] != 0):
+        firsts.insert(0, 0)
     return list(zip(firsts, firsts[1:] + [len(starts)]))
 
 
 def sentence_spans(doc) -> list[tuple[int, int]]:
     """``(start, end)`` character offsets of each sentence of ``doc``."""
-    from spacy.attrs import IDX, LENGTH
-
-    cols = doc.to_array([IDX, LENGTH]).tolist()
-    return [(cols[a][0], cols[b - 1][0] + cols[b - 1][1]) for a, b in sentence_tokens(doc)]
+    starts, words = token_table(doc)
+    return [(starts[a], starts[b - 1] + len(words[b - 1])) for a, b in sentence_tokens(doc)]
 
 
 def token_starts(doc) -> frozenset[int]:
@@ -186,10 +204,7 @@ def token_starts(doc) -> frozenset[int]:
     key = ("kg_token_starts", len(doc))
     cached = doc.user_data.get(key)
     if cached is None:
-        from spacy.attrs import IDX
-
-        # the token array, not `for t in doc`: creating Token objects is slow
-        cached = frozenset(doc.to_array(IDX).tolist() + [len(doc_text(doc))])
+        cached = frozenset(token_table(doc)[0] + [len(doc_text(doc))])
         doc.user_data[key] = cached
     return cached
 

@@ -60,12 +60,16 @@ class Gazetteer:
         self.forms: dict[str, list[Form]] = defaultdict(list)
         for d in divisions:
             for text, kind in self._written_forms(d):
-                self.forms[text].append(Form(d, kind))
+                if len(text) >= 2:  # one character would match inside every other word
+                    self.forms[text].append(Form(d, kind))
         # Longest forms first at each position: for each first character, the lengths to try.
         lengths: dict[str, set[int]] = defaultdict(set)
         for text in self.forms:
             lengths[text[0]].add(len(text))
         self._lengths = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
+        # Every form has two characters or more, so a position whose first two characters
+        # begin no form is skipped with one lookup (most of a text).
+        self._prefixes = frozenset(text[:2] for text in self.forms)
 
     @staticmethod
     def _written_forms(d: Division) -> list[tuple[str, str]]:
@@ -119,14 +123,18 @@ class Gazetteer:
         found = []
         i, n = 0, len(text)
         forms, lengths = self.forms, self._lengths
+        prefixes = self._prefixes
         while i < n:
-            for length in lengths.get(text[i], ()):
-                if i + length <= n:
-                    hit = forms.get(text[i : i + length])
-                    if hit:
-                        found.append((i, i + length, hit))
-                        i += length
-                        break
+            if text[i : i + 2] in prefixes:
+                for length in lengths[text[i]]:
+                    if i + length <= n:
+                        hit = forms.get(text[i : i + length])
+                        if hit:
+                            found.append((i, i + length, hit))
+                            i += length
+                            break
+                else:
+                    i += 1
             else:
                 i += 1
         return found

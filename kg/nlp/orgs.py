@@ -32,11 +32,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.attrs import IDX, LENGTH, SPACY
+from spacy.attrs import SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.boundaries import doc_text, left_boundary, sentence_tokens, token_starts
+from kg.nlp.boundaries import doc_text, left_boundary, sentence_tokens, token_starts, token_table
 from kg.nlp.candidates import Candidate, add, candidates, of_label
 from kg.nlp.lexicon import (
     is_activity_word,
@@ -52,7 +52,7 @@ PRIORITY_RULE = 20
 PRIORITY_CONTEXT = 10
 PRIORITY_NER = 5
 # Tokens the statistical model reads before and after a word a name may start with.
-WINDOW_BEFORE, WINDOW_AFTER = 4, 12
+WINDOW_BEFORE, WINDOW_AFTER = 2, 6
 _KG_ROOT = Path(__file__).resolve().parent.parent
 NATIONAL_BODIES_PATH = _KG_ROOT / "data" / "national_bodies.tsv"
 # A count or an ordinal, with its measure word at most: 三是, 万人, 2024年 (not 万科, 58同城).
@@ -188,26 +188,29 @@ class OrgRuler:
         covered = bytearray(len(text) + 1)
         for c in pool:
             covered[c.start : c.end] = b"\x01" * (c.end - c.start)
-        # Token arrays, not Token objects: building a million of them was the slowest step.
-        cols = doc.to_array([IDX, LENGTH, SPACY]).tolist()
-        words = [text[idx : idx + length] for idx, length, _ in cols]
-        spaces = [bool(space) for _, _, space in cols]
+        starts, words = token_table(doc)
+        spaces = [bool(space) for space in doc.to_array(SPACY).tolist()]
         windows: list[list[int]] = []  # [first token, end token], within one sentence each
+        cut: set[int] = set()  # token indices where a window cuts a sentence
         for first, end in sentence_tokens(doc):
+            opened = len(windows)
             for i in range(first, end):
-                idx, length = cols[i][0], cols[i][1]
-                if covered[idx] and covered[idx + length - 1] or not _is_naming_word(words[i]):
+                idx = starts[i]
+                if covered[idx] and covered[idx + len(words[i]) - 1] or not _opens_window(words[i]):
                     continue  # inside a rule's mention (a token that only starts with a place, 辽宁队, is not)
                 a, b = max(first, i - WINDOW_BEFORE), min(end, i + WINDOW_AFTER)
                 if windows and windows[-1][1] > a:  # overlaps the previous window, same sentence
                     windows[-1][1] = b
                 else:
                     windows.append([a, b])
+            cut.update(edge for window in windows[opened:] for edge in window if first < edge < end)
         sub_docs = (Doc(self.model.vocab, words=words[a:b], spaces=spaces[a:b]) for a, b in windows)
         found = []
-        for (a, _), sub in zip(windows, self.model.pipe(sub_docs, batch_size=64)):
-            base = cols[a][0]
-            found.extend((base + e.start_char, base + e.end_char) for e in sub.ents if e.label_ == "ORG")
+        for (a, b), sub in zip(windows, self.model.pipe(sub_docs, batch_size=64)):
+            for e in sub.ents:
+                # A name that runs into a window's edge inside a sentence may go on beyond it.
+                if e.label_ == "ORG" and not (e.start == 0 and a in cut or e.end == b - a and b in cut):
+                    found.append((starts[a] + e.start_char, starts[a] + e.end_char))
         return found
 
     def match(
@@ -475,6 +478,9 @@ def _is_naming_word(word: str) -> bool:
     return not is_dictionary_word(word) or is_proper_noun(word)
 
 
+_opens_window = _is_naming_word
+
+
 def _load_model(path: str) -> Language | None:
     """The statistical NER pipeline at ``path`` (relative to the kg package, or absolute);
     None when ``path`` is empty, missing or broken: the rules still work without it."""
@@ -488,8 +494,17 @@ def _load_model(path: str) -> Language | None:
     if not (model_dir / "config.cfg").exists():
         logging.getLogger(__name__).warning("kg.nlp: no NER model at %s; organisations from rules only", model_dir)
         return None
+    from thinc.api import use_ops
+    from threadpoolctl import threadpool_limits
+
+    # numpy's OpenBLAS multiplies the model's small matrices about three times faster than
+    # the blis kernels thinc uses by default (100 against 35 GFLOP/s on one core of the
+    # AVX-512 machines kg was measured on); same predictions. One BLAS thread: kg
+    # parallelises across documents (-j), and a thread pool per process would fight them.
+    threadpool_limits(limits=1, user_api="blas")
     try:
-        return spacy.load(model_dir)
+        with use_ops("numpy", use_blis=False):
+            return spacy.load(model_dir)
     except Exception as err:  # a broken model must not stop the rules from working
         logging.getLogger(__name__).warning("kg.nlp: could not load the NER model at %s (%s); rules only", model_dir, err)
         return None

@@ -6,11 +6,11 @@ them (“……。”), and at every line break left by normalisation (headings,
 from __future__ import annotations
 
 import numpy
-from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.boundaries import doc_text
+from kg.nlp.boundaries import token_table
 
 _ENDS = set("。！？；!?;")
 _CLOSERS = set("”’」』）)")
@@ -25,9 +25,8 @@ class SentenceSegmenter:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        text = doc_text(doc)
-        texts = [text[idx : idx + length] for idx, length in doc.to_array([IDX, LENGTH]).tolist()]
-        starts = numpy.full(len(texts), -1, dtype="int64")
+        texts = token_table(doc)[1]
+        starts = [-1] * len(texts)  # a list: numpy item access per token is slower
         starts[0] = 1
         for i in range(len(texts) - 1):
             text, nxt = texts[i], texts[i + 1]
@@ -44,7 +43,7 @@ class SentenceSegmenter:
                 if i + 1 < len(texts):
                     starts[i + 1] = 1
         # One array write instead of a property call per token (5x faster).
-        doc.from_array([SENT_START], starts.astype("uint64").reshape(-1, 1))
+        doc.from_array([SENT_START], numpy.array(starts, dtype="int64").astype("uint64").reshape(-1, 1))
         return doc
 
 

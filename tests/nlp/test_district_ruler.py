@@ -61,3 +61,33 @@ def test_pair_abbreviations_are_not_districts(ents):
 def test_traditional_input(ents):
     assert ("銅梁區", "DISTRICT") not in ents("銅梁區")  # the pipeline reads normalised text
     assert ("铜梁区", "DISTRICT") in ents("銅梁區(qū)與四川金匯能公司簽約")
+
+
+def test_gazetteer_scan_finds_the_longest_form_at_each_position():
+    """The scan skips positions whose first two characters begin no form; it must find what
+    trying every form length at every position finds."""
+    from pathlib import Path
+
+    from kg.nlp.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    lengths = sorted({len(form) for form in gazetteer.forms}, reverse=True)
+
+    def every_position(text):
+        found, i = [], 0
+        while i < len(text):
+            for n in lengths:
+                if text[i : i + n] in gazetteer.forms:
+                    found.append((i, i + n))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    for path in sorted(corpus.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        expected = every_position(text)
+        assert expected  # every corpus document names places
+        assert [(s, e) for s, e, _ in gazetteer.find_all(text)] == expected

@@ -116,3 +116,56 @@ def test_statistical_model_reads_only_windows_around_possible_names(tmp_path):
     assert ("博拉网络", "ORG") in {(e.text, e.label_) for e in doc.ents}
     assert len(seen) == 1 and "博拉" in seen[0]
     assert seen[0] in named and len(seen[0]) < len(named)  # a window, not the sentence
+
+
+def test_statistical_names_cut_by_a_window_edge_are_dropped(tmp_path):
+    """A name the model reads up to the edge of its window may go on beyond it (智慧城市管理大
+    for 智慧城市管理大脑): kept only where the window edge is the sentence's own."""
+    import spacy
+    from spacy.language import Language
+    from spacy.tokens import Span
+    from thinc.api import Config
+
+    @Language.component("kg_test_tags_from_bola_to_the_end")
+    def tags_to_the_end(doc):
+        # a model that over-reaches: from 博拉 to the last word it was given
+        first = next((t.i for t in doc if t.text == "博拉"), None)
+        if first is not None:
+            last = len(doc)
+            while last > first + 1 and not doc[last - 1].text.isalnum():
+                last -= 1
+            doc.ents = [Span(doc, first, last, label="ORG")]
+        return doc
+
+    model = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    model.add_pipe("kg_test_tags_from_bola_to_the_end")
+    model.to_disk(tmp_path / "ner")
+    config = Config().from_disk(kg.nlp.DEFAULT_CONFIG)
+    config["components"]["kg_org_ruler"]["statistical_model"] = str(tmp_path / "ner")
+    config.to_disk(tmp_path / "pipeline.cfg")
+    nlp = kg.nlp.build(tmp_path / "pipeline.cfg")
+
+    def statistical(text):
+        return [e.text for e in nlp(text).ents if e._.kg_rule == "kg_org_ruler:ner"]
+
+    assert statistical("我们签约博拉网络。") == ["博拉网络"]  # the window holds the whole sentence
+    # the window ends at 总体规划, the sentence goes on: the name may too
+    long_sentence = "我们签约博拉网络信息技术研究开发总体规划的重要内容，稳定就业。"
+    assert statistical(long_sentence) == []
+
+
+def test_tokens_are_spacy_jieba_tokens():
+    """kg's tokenizer aligns jieba's words with the text itself (faster on long documents):
+    the tokens and their whitespace must be those of spaCy's own jieba tokenizer."""
+    import spacy
+
+    spacy_tokenizer = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}}).tokenizer
+    kg_tokenizer = kg.nlp.load().tokenizer
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))]
+    texts += ["", " ", "  两个空格  ", "\n\n重庆市 科技局\t发布\u3000通知 ", "Hello  world  重庆", " 首 尾 "]
+    for text in texts:
+        expected = [(t.text, t.whitespace_) for t in spacy_tokenizer(text)]
+        doc = kg_tokenizer(text)
+        assert [(t.text, t.whitespace_) for t in doc] == expected
+        assert doc.text == text
