@@ -230,6 +230,37 @@ def read_training_examples(data_dir: Path) -> list[tuple[Example, int]]:
     return examples
 
 
+# Unlabelled news for distillation (--teacher): FinRE's sentences, each once.
+TEACHER_TEXT_SOURCES = ("finre/train.txt", "finre/valid.txt")
+
+
+def teacher_examples(teacher_dir: Path, data_dir: Path) -> list[Example]:
+    """The sentences of :data:`TEACHER_TEXT_SOURCES` with the entities ``teacher_dir`` (a
+    larger model trained by this script) finds in them: silver data that lets a smaller,
+    faster model learn what the larger one knows."""
+    import spacy
+
+    texts: list[str] = []
+    seen: set[str] = set()
+    for relative in TEACHER_TEXT_SOURCES:
+        path = data_dir / relative
+        if not path.exists():
+            raise SystemExit(f"Missing text file {path}; pass --data DIR (the shared datasets folder).")
+        with path.open(encoding="utf-8") as handle:
+            for raw in handle:
+                text = raw.rstrip("\n").split("\t")[-1].strip()  # columns: head, tail, relation, sentence
+                if text and text not in seen:
+                    seen.add(text)
+                    texts.append(text)
+    teacher = spacy.load(teacher_dir)
+    examples = [
+        Example(doc.text, tuple((e.start_char, e.end_char, e.label_) for e in doc.ents))
+        for doc in teacher.pipe(texts, batch_size=256)
+    ]
+    print(f"labelled {len(examples):,} sentences with the teacher {teacher_dir}", flush=True)
+    return examples
+
+
 def to_docbin(nlp, examples: Iterable[Example]):
     """Tokenise sentences and attach their spans; spans that cut a token become missing tokens.
 
@@ -365,8 +396,8 @@ def spacy_blank(nlp):
 MODEL_META = {
     "name": "kg_ner",
     "version": "1.0.0",
-    "description": "ORG/LOC/PER recogniser for Chinese (jieba tokens, CNN + floret vectors), trained by "
-    "scripts/train_ner.py on CLUENER2020 train and People's Daily example.dev",
+    "description": "ORG/LOC/PER recogniser for Chinese (jieba tokens, {features}), trained by "
+    "scripts/train_ner.py on CLUENER2020 train and People's Daily example.dev{teacher}",
     "license": "research use: training data carries no stated licence (see kg/models/README.md)",
     "sources": [
         {"name": "CLUENER2020", "url": "https://github.com/CLUEbenchmark/CLUENER2020"},
@@ -378,7 +409,7 @@ MODEL_META = {
 }
 
 
-def finalise_model(model_dir: Path) -> None:
+def finalise_model(model_dir: Path, description: str) -> None:
     """Name the model in meta.json and drop this run's temporary paths from config.cfg.
 
     Without the second step two identical runs would differ in config.cfg, which records where
@@ -388,7 +419,7 @@ def finalise_model(model_dir: Path) -> None:
 
     meta_path = model_dir / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta.update(MODEL_META)
+    meta.update(MODEL_META, description=description)
     meta_path.write_text(
         json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",
@@ -400,12 +431,12 @@ def finalise_model(model_dir: Path) -> None:
     config.to_disk(config_path)
 
 
-def replace_dir(source: Path, target: Path) -> None:
+def replace_dir(source: Path, target: Path, description: str) -> None:
     """Move a finished model into place, so a failed run never leaves a half-written model."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     shutil.copytree(source, staging / "model")
-    finalise_model(staging / "model")
+    finalise_model(staging / "model", description)
     if target.exists():
         # the previous model goes away with the staging folder below
         os.replace(target, staging / "previous")
@@ -458,6 +489,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=3000,
         help="training steps (fixed so runs are reproducible)",
     )
+    parser.add_argument(
+        "--teacher",
+        type=Path,
+        help="a trained model whose entities on FinRE's sentences are added to the training "
+        "split (distillation into a smaller model)",
+    )
     parser.add_argument("--eval-frequency", type=int, default=500)
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
@@ -494,6 +531,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not is_dev
         for _ in range(repeat)
     ]
+    if args.teacher:
+        silver = teacher_examples(args.teacher, args.data)
+        train += silver
 
     with tempfile.TemporaryDirectory(prefix="train_ner.") as work:
         work_dir = Path(work)
@@ -522,7 +562,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         config_path = work_dir / "ner.cfg"
         config_path.write_text(config_text, encoding="utf-8")
         spacy_train(config_path, work_dir / "output", overrides=overrides)
-        replace_dir(work_dir / "output" / "model-best", args.out)
+        description = MODEL_META["description"].format(
+            features="CNN + floret vectors" if args.vectors_dim > 0 else "CNN",
+            teacher=f", plus FinRE sentences labelled by {args.teacher.name}" if args.teacher else "",
+        )
+        replace_dir(work_dir / "output" / "model-best", args.out, description)
         if args.out.resolve() == DEFAULT_OUT.resolve():
             CONFIG_PATH.write_text(config_text, encoding="utf-8")
     print(

@@ -16,11 +16,18 @@ tag. The rulers use three classes of it:
 * :func:`is_dictionary_word`: whether jieba knows the word at all (it does not know 博拉, 商汤
   or 蔡家: names it guessed), and :func:`is_proper_noun`: words tagged as proper nouns (中国邮政, 腾讯, 博拉).
 
-The dictionary is read once per process (about 0.3 s).
+The dictionary is read once per process, from a cache in ``~/.cache/kg`` (``$XDG_CACHE_HOME``)
+after the first run.
 """
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 from functools import lru_cache
+from pathlib import Path
+
+from kg.files import write_atomic
 
 # Tags of words that describe: distinguishing adjectives (b), adjectives (a, ad, an), verbs,
 # adverbs, numerals, measure words, pronouns, directions, idioms ...
@@ -38,35 +45,59 @@ _PROPER_TAGS = {"nr", "ns", "nt", "nz", "nrt", "nrfg", "ng"}
 
 @lru_cache(maxsize=1)
 def _dictionary() -> tuple[dict[str, str], frozenset[str]]:
-    """One read of jieba's dictionary: the word classes of :func:`_tags` and the function words
-    of :func:`function_words`."""
+    """The word classes of :func:`_tags` and the function words of :func:`function_words`,
+    read from jieba's dictionary once per process. Reading it takes about 0.4 s, so the
+    result is kept (like jieba's own prefix cache) in the user's cache folder, keyed by the
+    dictionary file and this module: later runs load it in a quarter of the time."""
     import jieba
 
+    with jieba.get_dict_file() as f:  # the dictionary inside the jieba package
+        data = f.read()
+    key = hashlib.sha256(data + Path(__file__).read_bytes()).hexdigest()[:16]
+    cache = _cache_dir() / f"lexicon-{key}.marshal"
+    try:
+        tags, functions = marshal.loads(cache.read_bytes())
+        if isinstance(tags, dict) and isinstance(functions, frozenset):
+            return tags, functions
+    except (OSError, ValueError, EOFError, TypeError):
+        pass  # no cache yet, or a damaged one: read the dictionary
+    tables = _read_dictionary(data.decode("utf-8"))
+    try:
+        write_atomic(cache, marshal.dumps(tables))
+    except OSError:
+        pass  # a read-only home: no cache, same tables
+    return tables
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kg"
+
+
+def _read_dictionary(text: str) -> tuple[dict[str, str], frozenset[str]]:
+    """The tables of :func:`_dictionary` from the text of jieba's ``dict.txt``."""
     tags: dict[str, str] = {}
     functions: set[str] = set()
-    with jieba.get_dict_file() as f:  # the dictionary inside the jieba package
-        lines = f.read().decode("utf-8").splitlines()  # one decode: a third faster than per line
-        for line in lines:
-            parts = line.split()
-            if len(parts) != 3:
-                continue
-            word, freq, tag = parts
-            if tag in _FUNCTION_TAGS:
-                functions.add(word)
-            if len(word) < 2:
-                continue
-            if len(word) > 4:
-                if tag in _PROPER_TAGS:
-                    tags[word] = tag
-                continue
-            if tag in _GENERIC_TAGS:
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) != 3:
+            continue
+        word, freq, tag = parts
+        if tag in _FUNCTION_TAGS:
+            functions.add(word)
+        if len(word) < 2:
+            continue
+        if len(word) > 4:
+            if tag in _PROPER_TAGS:
                 tags[word] = tag
-            elif tag == "n":
-                tags[word] = _COMMON_NOUN if int(freq) >= _COMMON_NOUN_FREQ else _RARE_NOUN
-            elif tag in _PROPER_TAGS:
-                tags[word] = tag
-            else:
-                tags[word] = _OTHER
+            continue
+        if tag in _GENERIC_TAGS:
+            tags[word] = tag
+        elif tag == "n":
+            tags[word] = _COMMON_NOUN if int(freq) >= _COMMON_NOUN_FREQ else _RARE_NOUN
+        elif tag in _PROPER_TAGS:
+            tags[word] = tag
+        else:
+            tags[word] = _OTHER
     return tags, frozenset(functions)
 
 

@@ -91,3 +91,9 @@ def test_gazetteer_scan_finds_the_longest_form_at_each_position():
         expected = every_position(text)
         assert expected  # every corpus document names places
         assert [(s, e) for s, e, _ in gazetteer.find_all(text)] == expected
+
+
+def test_gazetteer_is_read_once_however_its_path_is_written():
+    from kg.nlp.gazetteer import DEFAULT_PATH, load_gazetteer
+
+    assert load_gazetteer() is load_gazetteer(str(DEFAULT_PATH)) is load_gazetteer(DEFAULT_PATH)

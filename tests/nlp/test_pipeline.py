@@ -69,6 +69,7 @@ def _stand_in_model(tmp_path, patterns: list[str]):
     model.to_disk(tmp_path / "ner")
     config = Config().from_disk(kg.nlp.DEFAULT_CONFIG)
     config["components"]["kg_org_ruler"]["statistical_model"] = str(tmp_path / "ner")
+    config["components"]["kg_org_ruler"]["screening_model"] = ""  # the stand-in reads every window
     config.to_disk(tmp_path / "pipeline.cfg")
     return kg.nlp.build(tmp_path / "pipeline.cfg")
 
@@ -142,6 +143,7 @@ def test_statistical_names_cut_by_a_window_edge_are_dropped(tmp_path):
     model.to_disk(tmp_path / "ner")
     config = Config().from_disk(kg.nlp.DEFAULT_CONFIG)
     config["components"]["kg_org_ruler"]["statistical_model"] = str(tmp_path / "ner")
+    config["components"]["kg_org_ruler"]["screening_model"] = ""
     config.to_disk(tmp_path / "pipeline.cfg")
     nlp = kg.nlp.build(tmp_path / "pipeline.cfg")
 
@@ -169,3 +171,37 @@ def test_tokens_are_spacy_jieba_tokens():
         doc = kg_tokenizer(text)
         assert [(t.text, t.whitespace_) for t in doc] == expected
         assert doc.text == text
+
+
+def test_the_large_model_reads_only_the_windows_the_screening_model_flags(tmp_path):
+    """Two models: the screening one reads every window, the large one only those where the
+    screening one sees an organisation, and what the large one finds is what is kept."""
+    import spacy
+    from thinc.api import Config
+
+    def saved(folder, patterns):
+        model = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        model.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": p} for p in patterns])
+        model.to_disk(tmp_path / folder)
+        return str(tmp_path / folder)
+
+    config = Config().from_disk(kg.nlp.DEFAULT_CONFIG)
+    # the screen sees 博拉 as an organisation; the large model reads the name in full
+    config["components"]["kg_org_ruler"]["screening_model"] = saved("screen", ["博拉"])
+    config["components"]["kg_org_ruler"]["statistical_model"] = saved("ner", ["博拉网络", "旷视科技"])
+    config.to_disk(tmp_path / "pipeline.cfg")
+    nlp = kg.nlp.build(tmp_path / "pipeline.cfg")
+    large = nlp.get_pipe("kg_org_ruler").model
+    read = []
+    original = large.pipe
+
+    def recording_pipe(docs, **kwargs):
+        docs = list(docs)
+        read.extend(d.text for d in docs)
+        return original(docs, **kwargs)
+
+    large.pipe = recording_pipe
+    doc = nlp("各方签约博拉网络，共建数据平台。旷视科技发布新模型。")
+    statistical = {e.text for e in doc.ents if e._.kg_rule == "kg_org_ruler:ner"}
+    assert statistical == {"博拉网络"}  # 旷视科技 opens a window too, but the screen does not flag it
+    assert len(read) == 1 and "博拉" in read[0] and "旷视" not in read[0]
