@@ -232,12 +232,23 @@ def extract_paths(
                 bar.update()
             return
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
-            futures = [pool.submit(process_path, p, max_bytes, cache_dir, d) for p, d in zip(paths, doc_ids)]
+            # Largest documents first, so no worker is left with a long one at the end.
+            order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+            futures = [None] * len(paths)
+            for i in order:
+                futures[i] = pool.submit(process_path, paths[i], max_bytes, cache_dir, doc_ids[i])
             for fut in futures:  # in input order: the outputs do not depend on scheduling
                 yield fut.result()
                 bar.update()
     finally:
         bar.close()
+
+
+def _size(path: Path) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0  # process_path reports it
 
 
 def _extract_on_dask(paths, doc_ids, scheduler: str, jobs: int, max_bytes: int, cache_dir) -> Iterator[DocResult]:
