@@ -188,7 +188,9 @@ class SpacyRecogniser:
             raise SystemExit(
                 f"No spaCy model at {model_path}; build it with: python scripts/train_ner.py"
             )
-        self.nlp = spacy.load(model_path)
+        from kg.nlp.orgs import _load_model
+
+        self.nlp = _load_model(str(model_path.resolve()))  # as kg loads it (numpy BLAS, one thread)
 
     def __call__(self, text: str) -> list[Span]:
         return [

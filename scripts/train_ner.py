@@ -18,10 +18,18 @@ the model wrong boundaries) its tokens are marked *missing*, so they neither rew
 Static vectors: floret (hashed character n-gram) vectors are first trained on the unlabelled
 policy and financial-news text in the data folder plus the training sentences (about 8 MB).
 
+Distillation (``--teacher MODEL``): FinRE's sentences labelled by an already trained model are
+added to the training split, so a smaller and faster model learns what the larger one finds.
+kg's screening model is built this way from the large one (see ``kg/models/README.md``)::
+
+    python scripts/train_ner.py --out kg/models/ner-screen --width 64 --depth 2 --hidden 32 \
+        --vectors-dim 0 --teacher kg/models/ner --max-steps 4000
+
 The run is seeded (spaCy seed 0, floret single-threaded) and stops after a fixed number of steps
-rather than a time budget, so reruns on the same data should match. It writes
-the spaCy config it used to ``scripts/ner.cfg`` and the final model (no optimizer state, no
-checkpoints) to ``--out``, replacing any previous model only once training has succeeded.
+rather than a time budget, so reruns on the same data should match. It writes the final model
+(no optimizer state, no checkpoints) to ``--out``, replacing any previous model only once
+training has succeeded, and, when that is the default ``kg/models/ner``, the spaCy config it
+used to ``scripts/ner.cfg``.
 """
 
 from __future__ import annotations

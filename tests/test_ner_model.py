@@ -68,12 +68,13 @@ def test_model_is_a_jieba_zh_pipeline_with_org(nlp) -> None:
     assert "ORG" in nlp.get_pipe("ner").labels
 
 
-def test_model_directory_is_small_and_has_no_training_leftovers() -> None:
-    files = [p for p in MODEL_DIR.rglob("*") if p.is_file()]
-    assert sum(p.stat().st_size for p in files) < 50 * 1024 * 1024
+@pytest.mark.parametrize("model_dir", [MODEL_DIR, MODEL_DIR.with_name("ner-screen")], ids=["ner", "ner-screen"])
+def test_model_directory_is_small_and_has_no_training_leftovers(model_dir: Path) -> None:
+    files = [p for p in model_dir.rglob("*") if p.is_file()]
+    assert files and sum(p.stat().st_size for p in files) < 50 * 1024 * 1024
     assert not any(
         p.name in {"optimizer", "model-last", "model-best"}
-        for p in MODEL_DIR.rglob("*")
+        for p in model_dir.rglob("*")
     )
 
 

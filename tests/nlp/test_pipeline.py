@@ -74,6 +74,20 @@ def _stand_in_model(tmp_path, patterns: list[str]):
     return kg.nlp.build(tmp_path / "pipeline.cfg")
 
 
+def _texts_read_by(model) -> list[str]:
+    """The texts ``model.pipe`` is given from now on, in order."""
+    read = []
+    original = model.pipe
+
+    def recording_pipe(docs, **kwargs):
+        docs = list(docs)
+        read.extend(d.text for d in docs)
+        return original(docs, **kwargs)
+
+    model.pipe = recording_pipe
+    return read
+
+
 def test_statistical_model_is_used_when_present(tmp_path):
     """The saved spaCy pipeline at kg_org_ruler's ``statistical_model``: its ORG entities join
     the candidates when the rules leave room for them."""
@@ -101,16 +115,7 @@ def test_statistical_model_reads_only_windows_around_possible_names(tmp_path):
     start with (unknown to jieba or a proper noun, outside the rules' mentions), nothing else;
     what it finds there is kept as when it read everything."""
     nlp = _stand_in_model(tmp_path, ["博拉网络"])
-    model = nlp.get_pipe("kg_org_ruler").model
-    seen = []
-    original = model.pipe
-
-    def recording_pipe(docs, **kwargs):
-        docs = list(docs)
-        seen.extend(d.text for d in docs)
-        return original(docs, **kwargs)
-
-    model.pipe = recording_pipe
+    seen = _texts_read_by(nlp.get_pipe("kg_org_ruler").model)
     plain = "我们要坚持稳中求进工作总基调，扎实推进高质量发展。"
     named = "各方签约博拉网络，共建数据平台，推动经济高质量发展，持续扩大国内需求，稳定就业。"
     doc = nlp(plain + named)
@@ -191,16 +196,7 @@ def test_the_large_model_reads_only_the_windows_the_screening_model_flags(tmp_pa
     config["components"]["kg_org_ruler"]["statistical_model"] = saved("ner", ["博拉网络", "旷视科技"])
     config.to_disk(tmp_path / "pipeline.cfg")
     nlp = kg.nlp.build(tmp_path / "pipeline.cfg")
-    large = nlp.get_pipe("kg_org_ruler").model
-    read = []
-    original = large.pipe
-
-    def recording_pipe(docs, **kwargs):
-        docs = list(docs)
-        read.extend(d.text for d in docs)
-        return original(docs, **kwargs)
-
-    large.pipe = recording_pipe
+    read = _texts_read_by(nlp.get_pipe("kg_org_ruler").model)
     doc = nlp("各方签约博拉网络，共建数据平台。旷视科技发布新模型。")
     statistical = {e.text for e in doc.ents if e._.kg_rule == "kg_org_ruler:ner"}
     assert statistical == {"博拉网络"}  # 旷视科技 opens a window too, but the screen does not flag it
