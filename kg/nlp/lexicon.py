@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,7 +71,10 @@ def _dictionary() -> tuple[dict[str, str], frozenset[str]]:
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kg"
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kg"
+    except RuntimeError:  # no home directory (a bare container): jieba's cache folder
+        return Path(tempfile.gettempdir()) / "kg"
 
 
 def _read_dictionary(text: str) -> tuple[dict[str, str], frozenset[str]]:

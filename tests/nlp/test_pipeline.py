@@ -201,3 +201,25 @@ def test_the_large_model_reads_only_the_windows_the_screening_model_flags(tmp_pa
     statistical = {e.text for e in doc.ents if e._.kg_rule == "kg_org_ruler:ner"}
     assert statistical == {"博拉网络"}  # 旷视科技 opens a window too, but the screen does not flag it
     assert len(read) == 1 and "博拉" in read[0] and "旷视" not in read[0]
+
+
+def test_word_classes_are_cached_and_a_damaged_cache_is_read_again(tmp_path, monkeypatch):
+    """jieba's dictionary is read once and its word classes kept in the user's cache folder;
+    a damaged or unwritable cache falls back to reading the dictionary, with the same classes."""
+    from kg.nlp import lexicon
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lexicon._dictionary.cache_clear()
+    try:
+        tags, functions = lexicon._dictionary()
+        cached = list((tmp_path / "cache" / "kg").glob("lexicon-*.marshal"))
+        assert len(cached) == 1
+        assert tags["招商银行"] == "nt" and "除" in functions  # classes read from jieba's dict.txt
+        cached[0].write_bytes(b"not a cache")
+        lexicon._dictionary.cache_clear()
+        assert lexicon._dictionary() == (tags, functions)
+        monkeypatch.setenv("XDG_CACHE_HOME", "/proc/no-such-folder")  # cannot be written
+        lexicon._dictionary.cache_clear()
+        assert lexicon._dictionary() == (tags, functions)
+    finally:
+        lexicon._dictionary.cache_clear()
