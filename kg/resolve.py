@@ -224,11 +224,12 @@ def _document_city(clusters: list[_Cluster]) -> str:
 def resolve_mentions(doc: Doc) -> list[Entity]:
     """Group ``doc.ents`` into entities (offsets in ``doc.text``)."""
     text = doc_text(doc)
+    ents = doc.ents  # spaCy builds a new tuple of Spans on every access
     clusters: list[_Cluster] = []
     by_name: dict[tuple[str, str], _Cluster] = {}
     order: list[tuple[int, _Cluster]] = []  # mention start -> cluster, for adjacency rules
 
-    for span in doc.ents:
+    for span in ents:
         if span.label_ not in ("ORG", "DISTRICT", "PROJECT", "POLICY"):
             continue
         name = strip_marks(span.text)
@@ -270,7 +271,7 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
         merged_into[id(gone)] = keep
 
     # 1. Defined short forms and bracketed document numbers right after a mention.
-    for span in doc.ents:
+    for span in ents:
         key = (span.label_, normalise_name(strip_marks(span.text)))
         owner = by_name.get(key)
         if owner is None:
@@ -292,7 +293,7 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
                 find(owner).mentions.append((s, s + len(short), short, "defined_short_form"))
         if span.label_ == "POLICY":
             # 《X》（渝府办发〔2020〕78号）: the number names the same policy
-            for other in doc.ents:
+            for other in ents:
                 if (
                     other.label_ == "POLICY"
                     and other.start_char > span.end_char
@@ -307,7 +308,7 @@ def resolve_mentions(doc: Doc) -> list[Entity]:
 
         if span.label_ == "POLICY" or span.label_ == "PROJECT":
             # “双智”试点（即智慧城市基础设施与智能网联汽车协同发展城市试点）
-            for other in doc.ents:
+            for other in ents:
                 if other.label_ == span.label_ and other.start_char > span.end_char:
                     if THAT_IS.match(text[span.end_char : other.start_char]):
                         full = by_name.get((other.label_, normalise_name(strip_marks(other.text))))
