@@ -193,9 +193,14 @@ def sentence_tokens(doc) -> list[tuple[int, int]]:
 
 
 def sentence_spans(doc) -> list[tuple[int, int]]:
-    """``(start, end)`` character offsets of each sentence of ``doc``."""
-    starts, words = token_table(doc)
-    return [(starts[a], starts[b - 1] + len(words[b - 1])) for a, b in sentence_tokens(doc)]
+    """``(start, end)`` character offsets of each sentence of ``doc``, kept on the doc from the
+    first call (``kg_sentences`` makes it): splitting tokens later does not move them."""
+    spans = doc.user_data.get("kg_sentence_spans")
+    if spans is None:
+        starts, words = token_table(doc)
+        spans = [(starts[a], starts[b - 1] + len(words[b - 1])) for a, b in sentence_tokens(doc)]
+        doc.user_data["kg_sentence_spans"] = spans
+    return spans
 
 
 def token_starts(doc) -> frozenset[int]:
