@@ -2,8 +2,8 @@
 
 Usage (from the repo root)::
 
-    python bench/throughput.py                     # 1x, 4x, 16x the corpus, -j 1 and -j 2 (~25 min)
-    python bench/throughput.py --scales 1,4        # quick run (~4 min)
+    python bench/throughput.py                     # 1x, 4x, 16x the corpus, -j 1 and -j 2 (~7 min)
+    python bench/throughput.py --scales 1,4        # quick run (~2 min)
     python bench/throughput.py --scales 1 --profile   # plus a pyinstrument profile of one build
 
 The corpus is ``../shared/datasets/gov_work_reports`` (72 government work reports, 3.3 MB,
