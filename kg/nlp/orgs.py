@@ -182,39 +182,14 @@ class OrgRuler:
         return out
 
     def _statistical_orgs(self, doc: Doc, pool: list[Candidate]) -> list[tuple[int, int]]:
-        """``(start, end)`` of the model's ORG entities around the naming words of ``doc``
-        (:func:`_is_naming_word`) that no rule's mention holds. A name the filter keeps starts
-        with such a word, after a place at most, and is at most 20 characters long: the model
-        reads a window of tokens around each (with its CNN's context), all windows as one batch."""
-        text = doc_text(doc)
-        covered = bytearray(len(text) + 1)
-        for c in pool:
-            covered[c.start : c.end] = b"\x01" * (c.end - c.start)
+        """``(start, end)`` of the model's ORG entities in the windows of :func:`_windows`: the
+        screening model reads every window, one token narrower on each side that cuts a sentence
+        (two at the end); the large model reads the windows where the screen sees an organisation
+        (about one in nine on policy text), and has the last word."""
         starts, words = token_table(doc)
         spaces = [bool(space) for space in doc.to_array(SPACY).tolist()]
-        opening_words = set(filter(_opens_window, set(words)))
-        openers = [i for i, word in enumerate(words) if word in opening_words]
-        windows: list[list[int]] = []  # [first token, end token], within one sentence each
-        cut: set[int] = set()  # token indices where a window cuts a sentence
-        k = 0  # the next opener
-        for first, end in sentence_tokens(doc):
-            opened = len(windows)
-            while k < len(openers) and openers[k] < end:
-                i = openers[k]
-                k += 1
-                idx = starts[i]
-                if covered[idx] and covered[idx + len(words[i]) - 1]:
-                    continue  # inside a rule's mention (a token that only starts with a place, 辽宁队, is not)
-                a, b = max(first, i - WINDOW_BEFORE), min(end, i + WINDOW_AFTER)
-                if windows and windows[-1][1] > a:  # overlaps the previous window, same sentence
-                    windows[-1][1] = b
-                else:
-                    windows.append([a, b])
-            cut.update(edge for window in windows[opened:] for edge in window if first < edge < end)
+        windows, cut = _windows(doc, pool)
         if self.screen is not None:
-            # The small model reads every window, one token narrower on each side that cuts a
-            # sentence (two at the end); the large one reads the windows where the small one
-            # sees an organisation (about one in nine on policy text), and has the last word.
             narrow = [(a + 1 if a in cut else a, max(a + 1, b - 2) if b in cut else b) for a, b in windows]
             screened = (Doc(self.screen.vocab, words=words[a:b], spaces=spaces[a:b]) for a, b in narrow)
             windows = [w for w, sub in zip(windows, self.screen.pipe(screened, batch_size=64)) if _has_org(sub)]
@@ -492,7 +467,36 @@ def _is_naming_word(word: str) -> bool:
     return not is_dictionary_word(word) or is_proper_noun(word)
 
 
-_opens_window = _is_naming_word
+def _windows(doc: Doc, pool: list[Candidate]) -> tuple[list[tuple[int, int]], set[int]]:
+    """The token windows the models read, ``(first, end)`` within one sentence each, and the
+    token indices where a window cuts its sentence. A name the filter keeps starts with a
+    naming word (:func:`_is_naming_word`) that no rule's mention holds, after a place at most,
+    and is at most 20 characters long: a window is the tokens around each such word (with the
+    CNN's context), overlapping windows merged."""
+    text = doc_text(doc)
+    covered = bytearray(len(text) + 1)
+    for c in pool:
+        covered[c.start : c.end] = b"\x01" * (c.end - c.start)
+    starts, words = token_table(doc)
+    naming = set(filter(_is_naming_word, set(words)))
+    openers = [i for i, word in enumerate(words) if word in naming]
+    windows: list[list[int]] = []
+    cut: set[int] = set()
+    k = 0  # the next opener
+    for first, end in sentence_tokens(doc):
+        opened = len(windows)
+        while k < len(openers) and openers[k] < end:
+            i = openers[k]
+            k += 1
+            if covered[starts[i]] and covered[starts[i] + len(words[i]) - 1]:
+                continue  # inside a rule's mention (a token that only starts with a place, 辽宁队, is not)
+            a, b = max(first, i - WINDOW_BEFORE), min(end, i + WINDOW_AFTER)
+            if windows and windows[-1][1] > a:  # overlaps the previous window, same sentence
+                windows[-1][1] = b
+            else:
+                windows.append([a, b])
+        cut.update(edge for window in windows[opened:] for edge in window if first < edge < end)
+    return [(a, b) for a, b in windows], cut
 
 
 def _has_org(doc: Doc) -> bool:
