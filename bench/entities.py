@@ -182,14 +182,12 @@ class SpacyRecogniser:
     """The trained spaCy model alone, as a recogniser (loaded offline from a directory)."""
 
     def __init__(self, model_path: Path = DEFAULT_MODEL) -> None:
-        import spacy
+        from kg.nlp.orgs import _load_model
 
         if not (model_path / "meta.json").exists():
             raise SystemExit(
                 f"No spaCy model at {model_path}; build it with: python scripts/train_ner.py"
             )
-        from kg.nlp.orgs import _load_model
-
         self.nlp = _load_model(str(model_path.resolve()))  # as kg loads it (numpy BLAS, one thread)
 
     def __call__(self, text: str) -> list[Span]:

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-import numpy
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+import numpy
 
 __all__ = ["Normalised", "normalise", "normalise_name", "to_simplified", "strip_pinyin_glosses"]
 

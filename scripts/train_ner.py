@@ -248,18 +248,8 @@ def teacher_examples(teacher_dir: Path, data_dir: Path) -> list[Example]:
     faster model learn what the larger one knows."""
     import spacy
 
-    texts: list[str] = []
-    seen: set[str] = set()
-    for relative in TEACHER_TEXT_SOURCES:
-        path = data_dir / relative
-        if not path.exists():
-            raise SystemExit(f"Missing text file {path}; pass --data DIR (the shared datasets folder).")
-        with path.open(encoding="utf-8") as handle:
-            for raw in handle:
-                text = raw.rstrip("\n").split("\t")[-1].strip()  # columns: head, tail, relation, sentence
-                if text and text not in seen:
-                    seen.add(text)
-                    texts.append(text)
+    texts = [line.strip() for relative in TEACHER_TEXT_SOURCES for line in text_lines(data_dir, relative)]
+    texts = list(dict.fromkeys(text for text in texts if text))  # each sentence once, in file order
     teacher = spacy.load(teacher_dir)
     examples = [
         Example(doc.text, tuple((e.start_char, e.end_char, e.label_) for e in doc.ents))
@@ -316,31 +306,33 @@ VECTOR_TEXT_SOURCES = (
 )
 
 
+def text_lines(data_dir: Path, relative: str) -> Iterator[str]:
+    """The plain-text lines of a file in the data folder: the reports' ``content`` in JSON
+    lines, the sentence column of FinRE, other files as they are."""
+    path = data_dir / relative
+    if not path.exists():
+        raise SystemExit(
+            f"Missing text file {path}; pass --data DIR (the shared datasets folder)."
+        )
+    with path.open(encoding="utf-8") as handle:
+        for raw in handle:
+            if relative.endswith(".jsonl"):
+                yield from json.loads(raw)["content"].splitlines()
+            elif relative.startswith("finre/"):
+                # columns: head, tail, relation, sentence
+                yield raw.rstrip("\n").split("\t")[-1]
+            else:
+                yield raw
+
+
 def iter_vector_texts(data_dir: Path, training: Sequence[Example]) -> Iterator[str]:
     """Yield plain-text lines for vector training, each distinct line once, in a fixed order."""
     seen: set[str] = set()
-
-    def lines_of(relative: str) -> Iterator[str]:
-        path = data_dir / relative
-        if not path.exists():
-            raise SystemExit(
-                f"Missing text file {path}; pass --data DIR (the shared datasets folder)."
-            )
-        with path.open(encoding="utf-8") as handle:
-            for raw in handle:
-                if relative.endswith(".jsonl"):
-                    yield from json.loads(raw)["content"].splitlines()
-                elif relative.startswith("finre/"):
-                    # columns: head, tail, relation, sentence
-                    yield raw.rstrip("\n").split("\t")[-1]
-                else:
-                    yield raw
-
     for line in (ex.text for ex in training):
         seen.add(line)
         yield line
     for relative in VECTOR_TEXT_SOURCES:
-        for line in lines_of(relative):
+        for line in text_lines(data_dir, relative):
             line = line.strip()
             if line and line not in seen:
                 seen.add(line)

@@ -225,6 +225,7 @@ class OrgRuler:
     def _suffixed(self, text: str, places: dict[int, int], tokens: frozenset[int] | None) -> list[Candidate]:
         place_starts = set(places)
         place_ends = set(places.values())
+        place_starts_by_end = {e: s for s, e in places.items()}
         out = []
         for m in _HEAD_RE.finditer(text):
             head = m.group()
@@ -263,7 +264,7 @@ class OrgRuler:
             if head in GOVERNMENT_HEADS:
                 # A government is named by its place (重庆市綦江区人民政府); 地方政府, 当地人民政府,
                 # 切实落实政府 are not names, and a level alone (市政府) is left out as before.
-                of_place = _place_chain_start(m.start(), places)
+                of_place = _place_chain_start(m.start(), place_starts_by_end)
                 if of_place is not None:
                     start, body = of_place, text[of_place : m.start()]
                 elif body not in GOVERNMENT_LEVELS:
@@ -414,10 +415,10 @@ class OrgRuler:
         return True
 
 
-def _place_chain_start(end: int, places: dict[int, int]) -> int | None:
+def _place_chain_start(end: int, starts_by_end: dict[int, int]) -> int | None:
     """Where the districts written one after the other and ending at ``end`` start
-    (重庆市綦江区 before 人民政府), or None when no district ends there."""
-    starts_by_end = {e: s for s, e in places.items()}
+    (重庆市綦江区 before 人民政府), or None when no district ends there; ``starts_by_end``
+    maps where each district ends to where it starts."""
     if end not in starts_by_end:
         return None
     start = starts_by_end[end]

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp.boundaries import doc_text
+from kg.nlp.boundaries import doc_text, token_table
 from kg.nlp.candidates import Candidate, candidates
 
 
@@ -39,17 +38,16 @@ def split_tokens_at(doc: Doc, offsets: set[int]) -> None:
     """Split every token that has one of ``offsets`` strictly inside it."""
     if not len(doc):
         return
-    arr = doc.to_array([IDX, LENGTH])  # token arrays: no Token objects for the whole doc
-    starts, lengths = arr[:, 0].tolist(), arr[:, 1].tolist()
+    starts, words = token_table(doc)
     cuts_by_token: dict[int, list[int]] = {}
     for o in offsets:
         i = bisect_right(starts, o) - 1
-        if i >= 0 and starts[i] < o < starts[i] + lengths[i]:
+        if i >= 0 and starts[i] < o < starts[i] + len(words[i]):
             cuts_by_token.setdefault(i, []).append(o)
     plan = []
     text = doc_text(doc)
     for i, cuts in sorted(cuts_by_token.items()):
-        start, end = starts[i], starts[i] + lengths[i]
+        start, end = starts[i], starts[i] + len(words[i])
         bounds = [start, *sorted(cuts), end]
         plan.append((doc[i], [text[a:b] for a, b in zip(bounds, bounds[1:])]))
     if not plan:
