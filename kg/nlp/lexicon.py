@@ -49,7 +49,7 @@ def _dictionary() -> tuple[dict[str, str], frozenset[str]]:
     """The word classes of :func:`_tags` and the function words of :func:`function_words`,
     read from jieba's dictionary once per process. Reading it takes about 0.4 s, so the
     result is kept (like jieba's own prefix cache) in the user's cache folder, keyed by the
-    dictionary file and this module: later runs load it in a quarter of the time."""
+    dictionary file and this module: later runs load it in about half the time."""
     import jieba
 
     with jieba.get_dict_file() as f:  # the dictionary inside the jieba package

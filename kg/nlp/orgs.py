@@ -24,7 +24,7 @@ rules leave, at the lowest priority, when what it finds reads like a name (see
 a name can start: a window of tokens (2 before, 6 after) around each word outside the rules'
 mentions that jieba's dictionary does not know or tags as a proper noun
 (:func:`_is_naming_word`), a fifth of policy text; and of those windows only the ones where a
-model four times faster (``kg/models/ner-screen``, setting ``screening_model``, distilled from
+smaller model, 2.4 times faster (``kg/models/ner-screen``, setting ``screening_model``, distilled from
 the large one) sees an organisation, about one in nine.
 """
 from __future__ import annotations
